@@ -1,0 +1,55 @@
+# optout — set-up, tests and the offline demo.
+# `make install` is idempotent: the second run only checks that everything is there.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install browser test lint demo clean
+
+install: $(STAMP) browser
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# A browser, in this order: an explicit OPTOUT_BROWSER, Playwright's own download (tried once),
+# a system Chromium, and Debian's chromium installed with apt-get when we are root.
+# The choice is remembered in $(VENV)/.browser so that the second run is instant.
+browser: $(STAMP)
+	@if [ -n "$$OPTOUT_BROWSER" ] && [ -x "$$OPTOUT_BROWSER" ]; then \
+		echo "browser: $$OPTOUT_BROWSER (OPTOUT_BROWSER)"; \
+	elif [ -f $(VENV)/.browser ] && [ -x "$$(cat $(VENV)/.browser)" ]; then \
+		echo "browser: $$(cat $(VENV)/.browser)"; \
+	elif $(BIN)/python -m optout.browser --playwright-only > $(VENV)/.browser 2>/dev/null; then \
+		echo "browser: Playwright's Chromium"; \
+	elif timeout 300 $(BIN)/playwright install chromium >/dev/null 2>&1 \
+			&& $(BIN)/python -m optout.browser --playwright-only > $(VENV)/.browser 2>/dev/null; then \
+		echo "browser: Playwright's Chromium (downloaded)"; \
+	elif $(BIN)/python -m optout.browser > $(VENV)/.browser 2>/dev/null; then \
+		echo "browser: system Chromium ($$(cat $(VENV)/.browser))"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "browser: Playwright's download failed; installing Debian's chromium with apt-get"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+			&& $(BIN)/python -m optout.browser > $(VENV)/.browser; \
+	else \
+		rm -f $(VENV)/.browser; \
+		echo "no browser: run '$(BIN)/playwright install chromium', or install Chromium and set OPTOUT_BROWSER" >&2; \
+		exit 3; \
+	fi
+
+test: install
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check optout tests
+	$(BIN)/mypy
+
+demo: install
+	$(BIN)/optout demo
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

@@ -1,0 +1,285 @@
+"""The command line. The only module that imports click: options → core calls → exit codes."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import platform
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from optout import __version__
+from optout.browser import BrowserNotFound
+from optout.console import EventLogger, Progress, make_console, verdict_table
+from optout.events import Listener
+from optout.evidence import EvidenceWriter, RecordingsError, write_atomic
+from optout.flow import Flow, FlowError, collect, is_fragment, json_schema, load_flows
+from optout.junit import junit_xml
+from optout.log import configure
+from optout.results import RunSummary
+from optout.routing import MappingError, OriginMap
+from optout.run import CheckerError, RunOptions, plan, run_flows
+from optout.verdict import ExitCode
+
+MINIMAL_FLOW = """\b
+  id: facebook-form
+  name: "Facebook AI objection form"
+  locales: [fr-FR, en-GB]
+  start: https://www.facebook.com/help/contact/6359191084165019
+  blocked_when:
+    - {url: "/login|/checkpoint/", reason: login wall}
+  steps:
+    - use: meta-cookie-consent
+  target:
+    url: "/help/contact/6359191084165019"
+    present:
+      - {role: textbox, name: "e-mail|email"}
+      - {role: button, name: "envoyer|send"}
+    missing_when:
+      - text: "contenu n'est pas disponible|content isn't available"
+"""
+
+
+def fail(message: str, code: ExitCode) -> NoReturn:
+    """Print one clear message on stderr and exit with `code`, without a traceback."""
+    click.echo(f"optout: {message}", err=True)
+    sys.exit(int(code))
+
+
+def _flows_or_exit(paths: tuple[Path, ...]) -> list[Flow]:
+    paths = paths or (Path("flows"),)
+    try:
+        flows = load_flows(paths)
+    except FlowError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        n = len(exc.problems)
+        fail(f"{n} problem{'s' * (n != 1)} in flow files; nothing was run", ExitCode.BAD_INPUT)
+    if not flows:
+        fail(f"no flow files found in {', '.join(map(str, paths))}", ExitCode.BAD_INPUT)
+    return flows
+
+
+def _parse_maps(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> list[OriginMap]:
+    try:
+        return [OriginMap.parse(v) for v in values]
+    except MappingError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="optout")
+def main() -> None:
+    """Check whether Meta's AI-training objection forms exist and can be reached.
+
+    \b
+    Daily use:
+      optout verify                      # every flow in flows/, evidence in recordings/
+      optout verify flows/facebook-form.yaml --locale fr-FR --json -
+      optout demo                        # the same, offline, against the bundled replica
+    """
+
+
+def verify_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option("--out", "--recordings", "recordings", type=click.Path(path_type=Path),
+                     default=Path("recordings"), show_default=True,
+                     help="Folder that keeps one sub-folder of evidence per run."),
+        click.option("--locale", "locales", multiple=True, metavar="L",
+                     help="Only run these locales (repeatable), e.g. --locale fr-FR."),
+        click.option("--map-origin", "maps", multiple=True, callback=_parse_maps,
+                     metavar="FROM=TO",
+                     help="Serve origin FROM from TO (repeatable), e.g. "
+                     "https://www.facebook.com=http://127.0.0.1:8765/form-missing"),
+        click.option("--timeout", type=click.FloatRange(min=0.1), metavar="SECONDS",
+                     help="Wait this long for every step and navigation (default: 15 s per "
+                     "step, 30 s per page load, or the flow's own)."),
+        click.option("--retries", type=click.IntRange(min=0), default=0, show_default=True,
+                     help="Re-run a flow whose verdict is inconclusive up to N times."),
+        click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+                     help="Flows to run at once."),
+        click.option("--json", "json_out", metavar="FILE|-",
+                     help="Write the JSON summary to FILE, or to stdout with -."),
+        click.option("--junit", "junit_out", type=click.Path(path_type=Path), metavar="FILE",
+                     help="Write a JUnit XML report."),
+        click.option("--headed", is_flag=True, help="Show the browser window."),
+        click.option("--browser-path", envvar="OPTOUT_BROWSER", metavar="PATH",
+                     help="Chromium executable to use (env OPTOUT_BROWSER)."),
+        click.option("--log-format", type=click.Choice(["auto", "pretty", "json"]),
+                     default="auto", show_default=True,
+                     help="auto: pretty on a terminal, JSON lines otherwise."),
+        click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]),
+                     default=None, help="Default: warning on a terminal, info otherwise."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _execute(flows: list[Flow], options: RunOptions, json_out: str | None,
+             junit_out: Path | None, log_format: str, log_level: str | None) -> RunSummary:
+    tty = sys.stderr.isatty()
+    configure(log_format, log_level or ("warning" if tty else "info"))  # type: ignore[arg-type]
+    table_console = make_console(stderr=json_out == "-")
+    listeners: list[Listener] = [EvidenceWriter(options.recordings), EventLogger()]
+    if tty:
+        listeners.append(Progress(make_console(stderr=True)))
+    try:
+        summary = asyncio.run(run_flows(flows, options, listeners))
+    except (BrowserNotFound, CheckerError, RecordingsError) as exc:
+        fail(str(exc), ExitCode.CHECKER_FAILED)
+    except KeyboardInterrupt:
+        fail("interrupted; the results finished so far are in the run folder", ExitCode.CHECKER_FAILED)
+    table_console.print(verdict_table(summary.results, title=f"run {summary.run_id}"))
+    table_console.print(f"evidence: {options.recordings / summary.run_id}")
+    if json_out == "-":
+        click.echo(json.dumps(summary.to_json(), indent=2, ensure_ascii=False))
+    elif json_out:
+        write_atomic(Path(json_out), json.dumps(summary.to_json(), indent=2, ensure_ascii=False) + "\n")
+    if junit_out:
+        write_atomic(junit_out, junit_xml(summary))
+    return summary
+
+
+@main.command(epilog=f"A minimal complete flow (flows/facebook-form.yaml):\n\n{MINIMAL_FLOW}")
+@PATHS
+@verify_options
+def verify(paths: tuple[Path, ...], recordings: Path, locales: tuple[str, ...],
+           maps: list[OriginMap], timeout: float | None, retries: int, workers: int,
+           json_out: str | None, junit_out: Path | None, headed: bool,
+           browser_path: str | None, log_format: str, log_level: str | None) -> None:
+    """Run flows (files or folders; default flows/) and record verdicts with evidence.
+
+    \b
+    Exit codes:
+      0  every verdict is as expected
+      1  regression: a conclusive verdict differs from `expect` or the last conclusive one
+      2  bad input (nothing was run)
+      3  the checker could not work (no browser, crash, recordings not writable)
+      4  inconclusive: some flow ended blocked, unreachable or broken
+
+    \b
+    Examples:
+      optout verify
+      optout verify flows/facebook-policy.yaml --locale fr-FR --retries 1
+      optout verify --map-origin https://www.facebook.com=http://127.0.0.1:8765/form-missing
+    """
+    flows = _flows_or_exit(paths)
+    jobs = plan(flows, list(locales))
+    if not jobs:
+        fail(f"no flow has the locale(s) {', '.join(locales)}", ExitCode.BAD_INPUT)
+    options = RunOptions(recordings=recordings, locales=list(locales), maps=maps, timeout=timeout,
+                         retries=retries, workers=workers, headed=headed, browser_path=browser_path)
+    summary = _execute(flows, options, json_out, junit_out, log_format, log_level)
+    sys.exit(summary.exit_code)
+
+
+@main.command()
+@PATHS
+def validate(paths: tuple[Path, ...]) -> None:
+    """Check flow files (and fragments) without a browser; exit 0 or 2.
+
+    \b
+    Example:
+      optout validate flows/
+    """
+    flows = _flows_or_exit(paths)
+    fragments = [p for p in collect(paths or (Path("flows"),)) if is_fragment(p)]
+    click.echo(f"ok: {len(flows)} flow(s), {len(fragments)} fragment(s)")
+
+
+@main.command("list")
+@PATHS
+def list_flows(paths: tuple[Path, ...]) -> None:
+    """List flows: id, name, start URL, locales, expectation."""
+    flows = _flows_or_exit(paths)
+    from rich.table import Table
+
+    table = Table()
+    for column in ("id", "name", "start", "locales", "expect"):
+        table.add_column(column, overflow="fold")
+    for f in flows:
+        table.add_row(f.id, f.name, f.start, ", ".join(f.locales), str(f.expect or "-"))
+    make_console().print(table)
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of the flow format (for editors)."""
+    click.echo(json.dumps(json_schema(), indent=2))
+
+
+@main.command()
+@click.option("--browser-path", envvar="OPTOUT_BROWSER", metavar="PATH")
+def doctor(browser_path: str | None) -> None:
+    """Show the Python, Playwright and browser that optout will use."""
+    from importlib.metadata import version
+
+    click.echo(f"optout     {__version__}")
+    click.echo(f"python     {platform.python_version()} ({sys.executable})")
+    click.echo(f"playwright {version('playwright')}")
+
+    async def probe() -> tuple[str, str]:
+        from playwright.async_api import async_playwright
+
+        from optout.browser import find_browser, launch
+
+        async with async_playwright() as pw:
+            choice = find_browser(pw, browser_path)
+            browser = await launch(pw, choice)
+            try:
+                return f"{choice.path or 'playwright download'} ({choice.source})", browser.version
+            finally:
+                await browser.close()
+
+    try:
+        where, ver = asyncio.run(probe())
+    except BrowserNotFound as exc:
+        fail(str(exc), ExitCode.CHECKER_FAILED)
+    click.echo(f"browser    chromium {ver} at {where}")
+
+
+@main.command()
+@PATHS
+@click.option("--out", "--recordings", "recordings", type=click.Path(path_type=Path),
+              default=Path("recordings/demo"), show_default=True)
+@click.option("--scenario", default="demo", show_default=True,
+              help="Replica scenario to map the Meta origins to.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=5.0, show_default=True)
+@click.option("--browser-path", envvar="OPTOUT_BROWSER", metavar="PATH")
+def demo(paths: tuple[Path, ...], recordings: Path, scenario: str, timeout: float,
+         browser_path: str | None) -> None:
+    """Run the flows offline against the bundled replica of Meta's pages.
+
+    Serves the replica on 127.0.0.1, maps Meta's origins to it with --map-origin, runs
+    the flows, prints the verdict table and where the evidence is. Exits 0 when the
+    run completed, whatever the verdicts.
+    """
+    from optout.replica import SCENARIOS, ReplicaServer
+
+    if scenario not in SCENARIOS:
+        raise click.BadParameter(f"choose one of {', '.join(SCENARIOS)}", param_hint="--scenario")
+    flows = _flows_or_exit(paths)
+    with ReplicaServer() as server:
+        origin = server.origin_for(scenario)
+        maps = [OriginMap.parse(f"{src}={origin}") for src in DEMO_ORIGINS]
+        click.echo(f"replica at {server.url}; scenario {scenario!r}", err=True)
+        options = RunOptions(recordings=recordings, maps=maps, timeout=timeout,
+                             browser_path=browser_path, workers=2)
+        _execute(flows, options, None, None, "auto", None)
+
+
+DEMO_ORIGINS = (
+    "https://www.facebook.com",
+    "https://fr-fr.facebook.com",
+    "https://mbasic.facebook.com",
+    "https://help.instagram.com",
+    "https://privacycenter.instagram.com",
+)

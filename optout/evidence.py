@@ -1,0 +1,197 @@
+"""The recordings folder: run folders, evidence files, manifest, atomic writes.
+
+Every path under `recordings/` is built here. Files are written to a temporary
+name and renamed into place, so a crash or a kill never leaves a half-written
+file, and a run never touches another run's folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from optout.events import (
+    AttemptFinished,
+    AttemptStarted,
+    Event,
+    RunFinished,
+    RunStarted,
+    StepFinished,
+)
+
+RUN_JSON = "run.json"
+MANIFEST = "manifest.json"
+RESULT_JSON = "result.json"
+RUN_ID_RE = re.compile(r"^\d{8}T\d{6}Z(-\d+)?$")
+
+
+class RecordingsError(OSError):
+    """The recordings folder cannot be written (exit code 3)."""
+
+
+def slug(text: str) -> str:
+    """A safe single path component from flow data."""
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.")
+    return cleaned[:80] or "x"
+
+
+def run_id_for(moment: datetime) -> str:
+    return moment.strftime("%Y%m%dT%H%M%SZ")
+
+
+def write_atomic(path: Path, data: bytes | str) -> None:
+    """Write a file so that readers only ever see the old or the complete new content."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(raw)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_json(path: Path, data: Any) -> None:
+    write_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 16), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def create_run_folder(recordings: Path, run_id: str) -> Path:
+    """Create a new, empty run folder; `-2`, `-3`... if the name is taken."""
+    try:
+        recordings.mkdir(parents=True, exist_ok=True)
+        for n in range(1, 1000):
+            name = run_id if n == 1 else f"{run_id}-{n}"
+            folder = recordings / name
+            try:
+                folder.mkdir()
+            except FileExistsError:
+                continue
+            return folder
+    except OSError as exc:
+        raise RecordingsError(f"cannot write recordings to {recordings}: {exc.strerror}") from exc
+    raise RecordingsError(f"too many runs named {run_id} in {recordings}")
+
+
+def evidence_dir(flow: str, locale: str) -> str:
+    """The evidence folder of one flow and locale, relative to the run folder."""
+    return f"{slug(flow)}/{slug(locale)}"
+
+
+def step_file(index: int, description: str) -> str:
+    words = re.sub(r"https?://\S+", "", description).lower()
+    return f"{index:02d}-{slug(words)[:40].strip('-') or 'step'}.png"
+
+
+def build_manifest(run_dir: Path) -> dict[str, Any]:
+    """SHA-256 and size of every file in the run folder (but the manifest itself)."""
+    files = {}
+    for path in sorted(run_dir.rglob("*")):
+        if not path.is_file() or path.name == MANIFEST or path.name.endswith(".tmp"):
+            continue
+        rel = path.relative_to(run_dir).as_posix()
+        files[rel] = {"sha256": sha256_file(path), "size": path.stat().st_size}
+    return {"run_id": run_dir.name, "algorithm": "sha256", "files": files}
+
+
+class EvidenceWriter:
+    """Listens to a run's events and writes its evidence as it happens."""
+
+    def __init__(self, recordings: Path) -> None:
+        self.recordings = recordings
+        self.run_dir: Path | None = None
+
+    def __call__(self, event: Event) -> None:
+        if isinstance(event, RunStarted):
+            self.run_dir = create_run_folder(self.recordings, event.run_id)
+        elif isinstance(event, AttemptStarted):
+            self._start_attempt(event)
+        elif isinstance(event, StepFinished):
+            self._step(event)
+        elif isinstance(event, AttemptFinished):
+            self._finish_attempt(event)
+        elif isinstance(event, RunFinished):
+            self._finish_run(event)
+
+    def _dir(self, flow: str, locale: str) -> Path:
+        assert self.run_dir is not None, "RunStarted comes first"
+        return self.run_dir / evidence_dir(flow, locale)
+
+    def _start_attempt(self, event: AttemptStarted) -> None:
+        folder = self._dir(event.flow, event.locale)
+        if event.attempt > 1 and folder.exists():
+            keep = folder / f"attempt-{event.attempt - 1}"
+            keep.mkdir()
+            for item in list(folder.iterdir()):
+                if item.is_file():
+                    item.rename(keep / item.name)
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def _step(self, event: StepFinished) -> None:
+        if event.screenshot is None:
+            return
+        name = step_file(event.step.index, event.step.description)
+        write_atomic(self._dir(event.flow, event.locale) / name, event.screenshot)
+        event.step.screenshot = name
+
+    def _finish_attempt(self, event: AttemptFinished) -> None:
+        result, final = event.result, event.final
+        folder = self._dir(result.flow, result.locale)
+        result.evidence = evidence_dir(result.flow, result.locale)
+        if final.png is not None:
+            write_atomic(folder / "final.png", final.png)
+        if final.html is not None:
+            write_atomic(folder / "final.html", final.html)
+        if final.aria is not None:
+            write_atomic(folder / "final.aria.yaml", final.aria + "\n")
+        write_json(folder / RESULT_JSON, result.to_json())
+
+    def _finish_run(self, event: RunFinished) -> None:
+        assert self.run_dir is not None
+        write_json(self.run_dir / RUN_JSON, event.summary.to_json())
+        write_json(self.run_dir / MANIFEST, build_manifest(self.run_dir))
+
+
+def verify_manifest(run_dir: Path) -> list[str]:
+    """Problems between a run folder and its manifest (empty when intact)."""
+    manifest_path = run_dir / MANIFEST
+    if not manifest_path.is_file():
+        return [f"{run_dir.name}: no {MANIFEST}"]
+    listed = json.loads(manifest_path.read_text(encoding="utf-8"))["files"]
+    actual = build_manifest(run_dir)["files"]
+    problems = [f"{run_dir.name}/{f}: missing" for f in listed if f not in actual]
+    problems += [f"{run_dir.name}/{f}: not in the manifest" for f in actual if f not in listed]
+    problems += [
+        f"{run_dir.name}/{f}: modified"
+        for f in listed
+        if f in actual and actual[f]["sha256"] != listed[f]["sha256"]
+    ]
+    return problems
+
+
+def run_folders(recordings: Path) -> list[Path]:
+    """Every complete run folder (one with a run.json), oldest first."""
+    if not recordings.is_dir():
+        return []
+    return sorted(
+        (p for p in recordings.iterdir() if RUN_ID_RE.match(p.name) and (p / RUN_JSON).is_file()),
+        key=lambda p: (p.name[:16], int(p.name[17:] or 1) if len(p.name) > 16 else 1),
+    )
+

@@ -1,0 +1,529 @@
+"""The flow format: pydantic models, YAML loading with line numbers, fragments.
+
+A flow is declarative: where to start, which steps to take, how to recognise
+the form (`target.present`), its absence (`target.missing_when`, `absent:`)
+and a wall (`blocked_when`). Shorthands are expanded before validation, and
+every validation problem is reported as `file:line: where: what`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, Literal, TypeVar
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from optout.locators import FINDERS, describe, tolerant
+from optout.verdict import Verdict
+
+M = TypeVar("M", bound=BaseModel)
+
+ROLES = frozenset(
+    "alert alertdialog application article banner blockquote button caption cell checkbox code "
+    "columnheader combobox complementary contentinfo definition deletion dialog directory document "
+    "emphasis feed figure form generic grid gridcell group heading img insertion link list listbox "
+    "listitem log main marquee math meter menu menubar menuitem menuitemcheckbox menuitemradio "
+    "navigation none note option paragraph presentation progressbar radio radiogroup region row "
+    "rowgroup rowheader scrollbar search searchbox separator slider spinbutton status strong "
+    "subscript superscript switch tab table tablist tabpanel term textbox time timer toolbar "
+    "tooltip tree treegrid treeitem".split()
+)
+STEP_ACTIONS = ("open", "click", "see", "wait", "dismiss", "use")
+LOCALE_RE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2}|-[A-Z][a-z]{3})?$")
+
+
+class Strict(BaseModel):
+    """Base for every flow model: unknown keys are errors, never ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def check_pattern(value: str | None) -> str | None:
+    """Fail on a text pattern that is not a valid regular expression."""
+    if value is not None:
+        try:
+            re.compile(tolerant(value))
+        except re.error as exc:
+            raise ValueError(f"invalid regular expression {value!r}: {exc}") from None
+    return value
+
+
+def check_http_url(value: str) -> str:
+    """Only absolute http and https URLs may be opened."""
+    if not re.match(r"^https?://[^/\s]+", value):
+        raise ValueError(f"{value!r} is not an absolute http(s) URL")
+    return value
+
+
+class Locator(Strict):
+    """One way to find an element, as a person would: role + name, label, text..."""
+
+    role: str | None = None
+    name: str | None = Field(None, description="accessible name pattern (with role)")
+    label: str | None = None
+    text: str | None = None
+    placeholder: str | None = None
+    alt: str | None = None
+    title: str | None = None
+    testid: str | None = None
+    css: str | None = Field(None, description="last resort")
+    href: str | None = Field(None, description="pattern the element's href must match")
+    exact: bool = Field(False, description="match the string exactly instead of as a pattern")
+
+    _check = field_validator("name", "label", "text", "placeholder", "alt", "title", "href")(
+        check_pattern
+    )
+
+    @field_validator("role")
+    @classmethod
+    def _known_role(cls, value: str | None) -> str | None:
+        if value is not None and value not in ROLES:
+            near = sorted(r for r in ROLES if r[:2] == value[:2]) or ["button", "link", "textbox"]
+            raise ValueError(f"unknown ARIA role {value!r} (did you mean: {', '.join(near)}?)")
+        return value
+
+    @model_validator(mode="after")
+    def _one_finder(self) -> Locator:
+        used = [f for f in FINDERS if getattr(self, f) is not None]
+        if len(used) != 1 and not self._allow_none(used):
+            if used:
+                raise ValueError(f"a locator uses exactly one of {', '.join(FINDERS)}; got {used}")
+            raise ValueError(f"a locator needs one of: {', '.join(FINDERS)}")
+        if self.name is not None and self.role is None:
+            raise ValueError("'name' goes with 'role' (use 'text' or 'label' otherwise)")
+        return self
+
+    def _allow_none(self, used: list[str]) -> bool:
+        return False
+
+    def spec(self) -> dict[str, Any]:
+        """The locator as a plain dict for `optout.locators`."""
+        return self.model_dump(exclude_none=True)
+
+    def describe(self) -> str:
+        return describe(self.spec())
+
+
+class Marker(Locator):
+    """A sign on the page (or in its URL) that means something: a wall, an absence."""
+
+    url: str | None = Field(None, description="pattern matched against the page URL")
+    reason: str | None = Field(None, description="what the marker means, for the verdict reason")
+
+    _check_url = field_validator("url")(check_pattern)
+
+    def _allow_none(self, used: list[str]) -> bool:
+        return not used and self.url is not None
+
+    @model_validator(mode="after")
+    def _url_alone(self) -> Marker:
+        if self.url is not None and any(getattr(self, f) is not None for f in FINDERS):
+            raise ValueError("a marker is either a url pattern or a locator, not both")
+        return self
+
+    def describe(self) -> str:
+        if self.reason:
+            return self.reason
+        return f"url /{self.url}/" if self.url is not None else describe(self.spec())
+
+
+def _expand_alternatives(value: Any) -> Any:
+    """`"Send"` → `[{text: Send}]`; `{any: [...]}` → `[...]`; `{role: ...}` → `[{role: ...}]`."""
+    if isinstance(value, str):
+        return [{"text": value}]
+    if isinstance(value, dict) and set(value) == {"any"}:
+        return value["any"]
+    if isinstance(value, dict):
+        return [value]
+    return value
+
+
+Alternatives = Annotated[
+    list[Locator],
+    BeforeValidator(_expand_alternatives, json_schema_input_type=str | dict[str, Any] | list[Any]),
+    Field(min_length=1),
+]
+MarkerList = Annotated[
+    list[Marker],
+    BeforeValidator(
+        lambda v: [{"text": m} if isinstance(m, str) else m for m in v] if isinstance(v, list) else v,
+        json_schema_input_type=list[str | dict[str, Any]],
+    ),
+]
+
+
+class Absent(StrEnum):
+    """What it means when a step finds nothing."""
+
+    MISSING = "missing"
+    """conclusive: the link or form is gone (only on a page that loaded)"""
+    BROKEN = "broken"
+    """the page did not match the flow (default)"""
+    SKIP = "skip"
+    """nothing: go on with the next step"""
+
+
+class StepBase(Strict):
+    label: str | None = Field(None, description="describes the step in logs and evidence")
+    timeout: float | None = Field(None, gt=0, description="seconds to wait for this step")
+
+
+class OpenStep(StepBase):
+    open: str
+
+    _url = field_validator("open")(check_http_url)
+
+    def describe(self) -> str:
+        return self.label or f"open {self.open}"
+
+
+class FindStep(StepBase):
+    absent: Absent = Absent.BROKEN
+    on_page: Alternatives | None = Field(
+        None, description="proof the flow reached the right page; without it `absent` is broken"
+    )
+
+
+class ClickStep(FindStep):
+    click: Alternatives
+
+    def describe(self) -> str:
+        return self.label or f"click {' or '.join(loc.describe() for loc in self.click)}"
+
+
+class SeeStep(FindStep):
+    see: Alternatives
+
+    def describe(self) -> str:
+        return self.label or f"see {' or '.join(loc.describe() for loc in self.see)}"
+
+
+class WaitStep(StepBase):
+    wait: Marker
+    absent: Absent = Absent.BROKEN
+
+    def describe(self) -> str:
+        return self.label or f"wait for {self.wait.describe()}"
+
+
+class Dismiss(Strict):
+    dialog: Alternatives
+    buttons: Alternatives = Field(description="in order of preference")
+    appear_timeout: float = Field(3.0, ge=0, description="seconds to wait for the dialog to show")
+    reason: str = "cookie dialog"
+
+
+class DismissStep(StepBase):
+    dismiss: Dismiss
+
+    def describe(self) -> str:
+        return self.label or f"dismiss the {self.dismiss.reason} if shown"
+
+
+class UseStep(StepBase):
+    use: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+
+    def describe(self) -> str:
+        return self.label or f"use fragment {self.use}"
+
+
+def _step_kind(value: Any) -> str | None:
+    if isinstance(value, BaseModel):
+        return next((a for a in STEP_ACTIONS if hasattr(value, a)), None)
+    if isinstance(value, dict):
+        kinds = [a for a in STEP_ACTIONS if a in value]
+        return kinds[0] if len(kinds) == 1 else None
+    return None
+
+
+Step = Annotated[
+    Annotated[OpenStep, Tag("open")]
+    | Annotated[ClickStep, Tag("click")]
+    | Annotated[SeeStep, Tag("see")]
+    | Annotated[WaitStep, Tag("wait")]
+    | Annotated[DismissStep, Tag("dismiss")]
+    | Annotated[UseStep, Tag("use")],
+    Discriminator(
+        _step_kind,
+        custom_error_type="step_action",
+        custom_error_message=f"a step needs exactly one action: {', '.join(STEP_ACTIONS)}",
+    ),
+]
+RunnableStep = OpenStep | ClickStep | SeeStep | WaitStep | DismissStep
+
+
+class Target(Strict):
+    """The objection form: where it lives and how to recognise it (or its absence)."""
+
+    url: str | None = Field(None, description="pattern the final URL must match")
+    present: list[Alternatives] = Field(min_length=1, description="all visible → available")
+    missing_when: MarkerList = Field(default_factory=list, description="any visible → missing")
+
+    _check_url = field_validator("url")(check_pattern)
+
+
+class Flow(Strict):
+    """One path from where Meta points people to the objection form."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
+    name: str
+    service: str = "facebook"
+    description: str | None = None
+    locales: list[str] = Field(default_factory=lambda: ["en-GB"], min_length=1)
+    start: str
+    expect: Literal[Verdict.AVAILABLE, Verdict.MISSING] | None = None
+    session: str | None = None
+    timeout: float | None = Field(None, gt=0, description="default seconds for every wait")
+    blocked_when: MarkerList = Field(default_factory=list)
+    steps: list[Step] = Field(default_factory=list)
+    target: Target
+
+    _start = field_validator("start")(check_http_url)
+
+    @field_validator("locales")
+    @classmethod
+    def _locales(cls, value: list[str]) -> list[str]:
+        for loc in value:
+            if not LOCALE_RE.match(loc):
+                raise ValueError(f"{loc!r} is not a locale like fr-FR or en-GB")
+        if len(set(value)) != len(value):
+            raise ValueError("a locale is listed twice")
+        return value
+
+    def runnable_steps(self) -> list[RunnableStep]:
+        """The steps once fragments are resolved (see `load_flow`)."""
+        return [s for s in self.steps if not isinstance(s, UseStep)]
+
+
+class Fragment(Strict):
+    """Reusable steps (and walls), spliced into a flow by `- use: NAME`."""
+
+    description: str | None = None
+    blocked_when: MarkerList = Field(default_factory=list)
+    steps: list[Step] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One mistake in a flow file."""
+
+    path: Path
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+class FlowError(Exception):
+    """A flow file cannot be used; carries every problem found in it."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+# --- YAML with line numbers -------------------------------------------------------------
+
+Lines = dict[tuple[Any, ...], int]
+
+
+def _construct(node: yaml.Node, path: tuple[Any, ...], lines: Lines, file: Path) -> Any:
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = _construct(key_node, (*path, "<key>"), {}, file)
+            if key in out:
+                raise FlowError(
+                    [Problem(file, key_node.start_mark.line + 1, f"duplicate key {key!r}")]
+                )
+            out[key] = _construct(value_node, (*path, key), lines, file)
+            lines[(*path, key)] = key_node.start_mark.line + 1
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_construct(n, (*path, i), lines, file) for i, n in enumerate(node.value)]
+    return yaml.SafeLoader(
+        ""
+    ).construct_object(node, deep=True)  # scalars: ints, bools, strings, nulls
+
+
+def read_yaml(path: Path) -> tuple[Any, Lines]:
+    """Parse a YAML file into plain data plus a map from data path to line number."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FlowError([Problem(path, 0, f"cannot read file: {exc}")]) from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 0
+        raise FlowError([Problem(path, line, f"invalid YAML: {exc.problem or exc}")]) from None
+    except yaml.YAMLError as exc:
+        raise FlowError([Problem(path, 0, f"invalid YAML: {exc}")]) from None
+    if node is None:
+        raise FlowError([Problem(path, 1, "the file is empty")])
+    lines: Lines = {}
+    data = _construct(node, (), lines, path)
+    return data, lines
+
+
+def _line_for(loc: tuple[Any, ...], data: Any, lines: Lines) -> tuple[int, str]:
+    """Find the line of a validation error, walking the original data along its loc."""
+    path: tuple[Any, ...] = ()
+    shown: list[str] = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+        else:
+            continue
+        path = (*path, part)
+        shown.append(f"[{part}]" if isinstance(part, int) else f".{part}")
+    where = "".join(shown).lstrip(".")
+    return lines.get(path, lines.get((), 1)), where
+
+
+def _problems(exc: ValidationError, data: Any, lines: Lines, file: Path) -> list[Problem]:
+    problems = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        line, where = _line_for(loc, data, lines)
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = f"unknown key {loc[-1]!r}"
+            where = where.rsplit(".", 1)[0] if where.endswith(f".{loc[-1]}") else where
+        elif err["type"] == "missing":
+            msg = f"missing required key {loc[-1]!r}"
+        if err["type"] == "step_action" and isinstance(err.get("input"), dict):
+            msg += f" (got: {', '.join(map(str, err['input'])) or 'nothing'})"
+        problems.append(Problem(file, line, f"{where}: {msg}" if where else msg))
+    return sorted(problems, key=lambda p: p.line)
+
+
+def _validate(model: type[M], data: Any, lines: Lines, file: Path) -> M:
+    if not isinstance(data, dict):
+        raise FlowError([Problem(file, 1, f"expected a mapping of keys, got {type(data).__name__}")])
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise FlowError(_problems(exc, data, lines, file)) from None
+
+
+def fragment_dirs(flow_path: Path) -> list[Path]:
+    """Where `use: NAME` looks for NAME.yaml: beside the flow, then one folder up."""
+    here = flow_path.parent
+    return [here / "fragments", here.parent / "fragments"]
+
+
+def _resolve_fragments(
+    steps: list[Any], file: Path, data_steps: list[Any], lines: Lines, seen: tuple[str, ...]
+) -> tuple[list[Any], list[Marker]]:
+    out: list[Any] = []
+    walls: list[Marker] = []
+    for i, step in enumerate(steps):
+        if not isinstance(step, UseStep):
+            out.append(step)
+            continue
+        line = lines.get(("steps", i), 1)
+        if step.use in seen:
+            chain = " → ".join((*seen, step.use))
+            raise FlowError([Problem(file, line, f"steps[{i}]: fragments include each other: {chain}")])
+        candidates = [d / f"{step.use}.yaml" for d in fragment_dirs(file)]
+        found = next((c for c in candidates if c.is_file()), None)
+        if found is None:
+            known = sorted({p.stem for d in fragment_dirs(file) if d.is_dir() for p in d.glob("*.yaml")})
+            hint = f" (known: {', '.join(known)})" if known else ""
+            raise FlowError([Problem(file, line, f"steps[{i}].use: no fragment {step.use!r}{hint}")])
+        frag_data, frag_lines = read_yaml(found)
+        fragment = _validate(Fragment, frag_data, frag_lines, found)
+        inner, inner_walls = _resolve_fragments(
+            fragment.steps, found, frag_data.get("steps", []), frag_lines, (*seen, step.use)
+        )
+        out.extend(inner)
+        walls.extend([*fragment.blocked_when, *inner_walls])
+    return out, walls
+
+
+def load_flow(path: Path) -> Flow:
+    """Load, validate and resolve one flow file; raise FlowError with every problem."""
+    data, lines = read_yaml(path)
+    if isinstance(data, dict):
+        data.setdefault("id", path.stem)
+    flow = _validate(Flow, data, lines, path)
+    steps, walls = _resolve_fragments(flow.steps, path, data.get("steps", []), lines, ())
+    return flow.model_copy(update={"steps": steps, "blocked_when": [*flow.blocked_when, *walls]})
+
+
+def load_fragment(path: Path) -> Fragment:
+    """Load and validate a fragment file on its own (for `optout validate`)."""
+    data, lines = read_yaml(path)
+    fragment = _validate(Fragment, data, lines, path)
+    _resolve_fragments(fragment.steps, path, data.get("steps", []), lines, (path.stem,))
+    return fragment
+
+
+def is_fragment(path: Path) -> bool:
+    return path.parent.name == "fragments"
+
+
+def collect(paths: Iterable[Path]) -> Iterator[Path]:
+    """Every flow and fragment file under the given files and folders, sorted."""
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*.y*ml") if p.suffix in (".yaml", ".yml"))
+        else:
+            yield path
+
+
+def load_flows(paths: Iterable[Path]) -> list[Flow]:
+    """Load every flow under `paths`; raise one FlowError listing every problem in them."""
+    flows: list[Flow] = []
+    problems: list[Problem] = []
+    sources: dict[str, Path] = {}
+    for path in collect(paths):
+        if not path.exists():
+            problems.append(Problem(path, 0, "no such file or folder"))
+            continue
+        try:
+            if is_fragment(path):
+                load_fragment(path)
+            else:
+                flow = load_flow(path)
+                if flow.id in sources:
+                    problems.append(
+                        Problem(path, 1, f"flow id {flow.id!r} is already used by {sources[flow.id]}")
+                    )
+                sources[flow.id] = path
+                flows.append(flow)
+        except FlowError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise FlowError(problems)
+    return flows
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of a flow file, for editors."""
+    schema = Flow.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "optout flow"
+    return schema

@@ -1,0 +1,237 @@
+"""Scenarios and request routing: turn (scenario, path, language, cookies) into a response.
+
+Everything here is pure (no sockets), so the HTTP layer in :mod:`optout.replica.server`
+only parses the request and writes the :class:`Reply`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Final
+from urllib.parse import parse_qs, quote
+
+from optout.replica import pages
+from optout.replica.pages import PageContext
+
+REAL_ORIGIN: Final = "https://www.facebook.com"
+HELP_META_URL: Final = "https://help.meta.com/support/privacy"
+DEFAULT_LATE_DELAY_MS: Final = 1500
+MAX_LATE_DELAY_MS: Final = 600_000
+
+SCENARIOS: Final[dict[str, str]] = {
+    "form-available": "objection forms render; policy has the 2024 banner linking the AI form",
+    "form-missing": "form ids render Meta's 'This content isn't available right now' (200)",
+    "form-missing-404": "same unavailable page but status 404 and a curly apostrophe in EN",
+    "login-wall": "every path redirects (302) to /login/?next=...; login page with email/pass",
+    "checkpoint": "every path redirects (302) to /checkpoint/?next=...; security check page",
+    "cookie-dialog": "like form-available, behind Meta's EU cookie dialog (closable)",
+    "cookie-dialog-stuck": "same cookie dialog, but its buttons do nothing",
+    "late-render": "form pages serve a spinner; the form appears after 1.5 s (?delay_ms=N)",
+    "http-500": "every path answers 500 'Sorry, something went wrong.'",
+    "hang": "every path: the connection is accepted but never answered",
+    "policy-no-link": "policy banner says AI plans are delayed; no AI objection link anywhere",
+    "redesigned": "form ids show an unrelated help article; policy redesigned without links",
+    "form-redirect": "6359191084165019 -> 301 -> 712876720715583; policy -> 302 -> ?entry=redirect",
+    "help-redirect": "form ids redirect (302) to https://help.meta.com/support/privacy",
+}
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    """How one scenario answers each kind of page."""
+
+    form: str = "available"  # available | missing | missing404 | article | late | help_redirect
+    policy: str = "objection"  # objection | delayed | redesigned
+    genai: str = "objection"  # objection | no_link | redesigned
+    dialog: str = ""  # "" | active | stuck
+    gate: str = ""  # "" | login | checkpoint  (everything else redirects to the gate)
+    redirects: bool = False  # form-redirect rules
+    error: bool = False  # http-500
+    hang: bool = False
+
+
+BEHAVIOURS: Final[dict[str, Behaviour]] = {
+    "form-available": Behaviour(),
+    "form-missing": Behaviour(form="missing"),
+    "form-missing-404": Behaviour(form="missing404"),
+    "login-wall": Behaviour(gate="login"),
+    "checkpoint": Behaviour(gate="checkpoint"),
+    "cookie-dialog": Behaviour(dialog="active"),
+    "cookie-dialog-stuck": Behaviour(dialog="stuck"),
+    "late-render": Behaviour(form="late"),
+    "http-500": Behaviour(error=True),
+    "hang": Behaviour(hang=True),
+    "policy-no-link": Behaviour(policy="delayed", genai="no_link"),
+    "redesigned": Behaviour(form="article", policy="redesigned", genai="redesigned"),
+    "form-redirect": Behaviour(redirects=True),
+    "help-redirect": Behaviour(form="help_redirect"),
+}
+
+
+@dataclass
+class Reply:
+    """What the HTTP layer should send back."""
+
+    status: int
+    body: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+    hang: bool = False
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """The parts of a request that routing looks at."""
+
+    method: str
+    scenario: str
+    rest: str  # path below the scenario prefix, always starting with "/"
+    query: str  # raw query string without "?"
+    accept_language: str = ""
+    cookie_header: str = ""
+
+    @property
+    def lang(self) -> str:
+        return "fr" if self.accept_language.strip().lower().startswith("fr") else "en"
+
+    @property
+    def rest_with_query(self) -> str:
+        return self.rest + ("?" + self.query if self.query else "")
+
+    def cookies(self) -> dict[str, str]:
+        jar: dict[str, str] = {}
+        for part in self.cookie_header.split(";"):
+            name, sep, value = part.strip().partition("=")
+            if sep:
+                jar[name] = value
+        return jar
+
+
+_FB_FORM: Final = re.compile(r"^/help/contact/(\d+)/?$")
+_IG_FORM: Final = re.compile(r"^/contact/(\d+)/?$")
+
+
+def classify(rest: str) -> tuple[str, str]:
+    """Map a path below the scenario prefix to (page kind, argument)."""
+    if rest in ("", "/"):
+        return "home", ""
+    if m := _FB_FORM.match(rest):
+        return "fb_form", m.group(1)
+    if m := _IG_FORM.match(rest):
+        return "ig_form", m.group(1)
+    if rest in ("/privacy/policy", "/privacy/policy/"):
+        return "policy", ""
+    if rest in ("/privacy/genai", "/privacy/genai/"):
+        return "genai", ""
+    if rest in ("/login", "/login/", "/login.php"):
+        return "login", ""
+    if rest in ("/checkpoint", "/checkpoint/"):
+        return "checkpoint", ""
+    return "not_found", ""
+
+
+def _html(status: int, body: str) -> Reply:
+    return Reply(status, body)
+
+
+def _redirect(status: int, location: str) -> Reply:
+    return Reply(status, "", {"Location": location})
+
+
+def _next_q(req: Incoming) -> str:
+    return quote(REAL_ORIGIN + req.rest_with_query, safe="")
+
+
+def _delay_ms(query: str) -> int:
+    values = parse_qs(query).get("delay_ms")
+    if not values:
+        return DEFAULT_LATE_DELAY_MS
+    try:
+        return max(0, min(MAX_LATE_DELAY_MS, int(values[0])))
+    except ValueError:
+        return DEFAULT_LATE_DELAY_MS
+
+
+def method_not_allowed() -> Reply:
+    """405 for any method other than GET/HEAD (the checker must never submit anything)."""
+    body = pages.plain_page(
+        "405 Method Not Allowed", "This replica only answers GET and HEAD requests."
+    )
+    return Reply(405, body, {"Allow": "GET, HEAD"})
+
+
+def unknown_scenario(name: str) -> Reply:
+    """404 plain page listing the scenarios."""
+    body = pages.plain_page(
+        "404 Unknown scenario", f"No scenario named {name!r}. Known scenarios:", SCENARIOS
+    )
+    return Reply(404, body)
+
+
+def route(req: Incoming) -> Reply:
+    """Answer one request for a known scenario."""
+    if req.method not in ("GET", "HEAD"):
+        return method_not_allowed()
+    if req.scenario not in BEHAVIOURS:
+        return unknown_scenario(req.scenario)
+    b = BEHAVIOURS[req.scenario]
+    if b.hang:
+        return Reply(0, hang=True)
+    dialog = b.dialog
+    if dialog == "active" and "cookie_consent" in req.cookies():
+        dialog = ""
+    ctx = PageContext(lang=req.lang, dialog=dialog)
+    if b.error:
+        return _html(500, pages.error_page(ctx))
+
+    kind, arg = classify(req.rest)
+    prefix = "/" + req.scenario
+
+    if b.gate == "login":
+        if req.rest in ("/login/", "/login.php"):
+            return _html(200, pages.login_page(ctx, _query_next(req.query)))
+        return _redirect(302, f"{prefix}/login/?next={_next_q(req)}")
+    if b.gate == "checkpoint":
+        if req.rest == "/checkpoint/":
+            return _html(200, pages.checkpoint_page(ctx, _query_next(req.query)))
+        return _redirect(302, f"{prefix}/checkpoint/?next={_next_q(req)}")
+
+    if b.redirects:
+        if kind == "fb_form" and arg == "6359191084165019":
+            query = "?" + req.query if req.query else ""
+            return _redirect(301, f"{prefix}/help/contact/712876720715583{query}")
+        if kind == "policy" and "redirect" not in parse_qs(req.query).get("entry", []):
+            return _redirect(302, f"{prefix}/privacy/policy/?entry=redirect")
+
+    if kind in ("fb_form", "ig_form"):
+        return _form_reply(b, PageContext(ctx.lang, ctx.dialog, kind == "ig_form"), arg, req)
+    if kind == "policy":
+        return _html(200, pages.policy_page(ctx, b.policy))
+    if kind == "genai":
+        return _html(200, pages.genai_page(ctx, b.genai))
+    if kind == "login":
+        return _html(200, pages.login_page(ctx, _query_next(req.query)))
+    if kind == "checkpoint":
+        return _html(200, pages.checkpoint_page(ctx, _query_next(req.query)))
+    if kind == "home":
+        return _html(200, pages.home_page(ctx))
+    return _html(404, pages.not_found_page(ctx))
+
+
+def _query_next(query: str) -> str:
+    values = parse_qs(query).get("next")
+    return quote(values[0], safe="") if values else ""
+
+
+def _form_reply(b: Behaviour, ctx: PageContext, form_id: str, req: Incoming) -> Reply:
+    if b.form == "missing":
+        return _html(200, pages.unavailable_page(ctx))
+    if b.form == "missing404":
+        return _html(404, pages.unavailable_page(ctx, curly_en=True))
+    if b.form == "article":
+        return _html(200, pages.article_page(ctx))
+    if b.form == "late":
+        return _html(200, pages.late_form_page(ctx, form_id, _delay_ms(req.query)))
+    if b.form == "help_redirect":
+        return _redirect(302, HELP_META_URL)
+    return _html(200, pages.form_page(ctx, form_id))

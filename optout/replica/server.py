@@ -1,0 +1,160 @@
+"""The replica's HTTP server: a ThreadingHTTPServer in a daemon thread."""
+
+from __future__ import annotations
+
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Final
+from urllib.parse import urlsplit
+
+from optout.replica.routing import Incoming, Reply, route
+
+HANG_CAP_SECONDS: Final = 600.0
+HANG_POLL_SECONDS: Final = 0.1
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], owner: ReplicaServer) -> None:
+        self.owner = owner
+        super().__init__(address, _Handler)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    server_version = "proxygen-bolt"
+    sys_version = ""
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Stay quiet: tests and the CLI do not want one line per request."""
+
+    def _handle(self) -> None:
+        owner = self.server.owner
+        owner.record(self.command, self.path)
+        split = urlsplit(self.path)
+        scenario, _, rest = split.path.lstrip("/").partition("/")
+        incoming = Incoming(
+            method=self.command,
+            scenario=scenario,
+            rest="/" + rest,
+            query=split.query,
+            accept_language=self.headers.get("Accept-Language", ""),
+            cookie_header=self.headers.get("Cookie", ""),
+        )
+        reply = route(incoming)
+        if reply.hang:
+            owner.wait_until_stopped(HANG_CAP_SECONDS)
+            self.close_connection = True
+            return
+        self._send(reply)
+
+    def _send(self, reply: Reply) -> None:
+        data = reply.body.encode("utf-8")
+        self.send_response(reply.status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in reply.headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    do_GET = _handle
+    do_HEAD = _handle
+    do_POST = _handle
+    do_PUT = _handle
+    do_DELETE = _handle
+    do_PATCH = _handle
+    do_OPTIONS = _handle
+
+
+class ReplicaServer:
+    """A local replica of Meta's pages, one URL prefix per scenario.
+
+    Use as a context manager (or call :meth:`start` / :meth:`stop`)::
+
+        with ReplicaServer(port=0) as server:
+            server.origin_for("form-available")  # "http://127.0.0.1:PORT/form-available"
+    """
+
+    def __init__(self, port: int = 0, host: str = "127.0.0.1") -> None:
+        self.host = host
+        self._requested_port = port
+        self.requests: list[tuple[str, str]] = []
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._httpd: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    # lifecycle -------------------------------------------------------------------------
+    def start(self) -> ReplicaServer:
+        """Bind and start serving in a daemon thread (idempotent)."""
+        if self._httpd is not None:
+            return self
+        self._stopping.clear()
+        self._httpd = _Server((self.host, self._requested_port), self)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"optout-replica-{self.port}",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving; wakes up hanging requests so this returns promptly."""
+        self._stopping.set()
+        httpd, self._httpd = self._httpd, None
+        if httpd is None:
+            return
+        httpd.shutdown()
+        httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=2)
+            self._thread = None
+
+    def __enter__(self) -> ReplicaServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # addresses -------------------------------------------------------------------------
+    @property
+    def port(self) -> int:
+        """The bound port (the real one when constructed with port=0)."""
+        if self._httpd is None:
+            raise RuntimeError("ReplicaServer is not running")
+        return int(self._httpd.server_address[1])
+
+    @property
+    def url(self) -> str:
+        """Base URL, e.g. "http://127.0.0.1:8765"."""
+        return f"http://{self.host}:{self.port}"
+
+    def origin_for(self, scenario: str) -> str:
+        """URL that stands in for https://www.facebook.com in ``scenario``."""
+        return f"{self.url}/{scenario}"
+
+    # bookkeeping used by the handler ---------------------------------------------------
+    def record(self, method: str, path: str) -> None:
+        """Remember one received request as (method, raw path with query)."""
+        with self._lock:
+            self.requests.append((method, path))
+
+    def wait_until_stopped(self, cap_seconds: float) -> None:
+        """Block (for a hanging request) until stop() is called or the cap elapses."""
+        deadline = time.monotonic() + cap_seconds
+        while not self._stopping.is_set() and time.monotonic() < deadline:
+            self._stopping.wait(HANG_POLL_SECONDS)

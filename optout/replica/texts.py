@@ -1,0 +1,206 @@
+"""Short user-interface strings of the replica pages, in English and French.
+
+Long prose (privacy policy, generative-AI page, help article) lives in per-language
+templates; this module only holds the short strings shared by several templates.
+French strings use the typographic apostrophe ’ as Meta does.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+Texts = dict[str, str]
+
+EN: Final[Texts] = {
+    # chrome
+    "site_title": "Facebook",
+    "help_center": "Help Center",
+    "ig_help_center": "Instagram Help Center",
+    "privacy_center": "Privacy Center",
+    "nav_privacy": "Privacy Policy",
+    "nav_help": "Help",
+    "nav_login": "Log in",
+    "footer_copy": "Meta © 2024",
+    "footer_links": "About · Privacy · Terms · Cookies · Ad choices",
+    "loading": "Loading...",
+    # objection form
+    "form_title": "Object to Your Information Being Used for AI at Meta",
+    "form_intro": (
+        "Meta uses information people have shared on Meta Products and services to develop "
+        "and improve AI at Meta. You have the right to object to your information being used "
+        "for these purposes."
+    ),
+    "form_intro_ig": (
+        "Meta uses information people have shared on Instagram to develop and improve AI at "
+        "Meta. You have the right to object to your information being used for these purposes."
+    ),
+    "form_note": (
+        "If your objection is honoured, it will be applied going forward. We may need "
+        "more information to process your request."
+    ),
+    "country_label": "Country of residence",
+    "country_placeholder": "Select a country",
+    "email_label": "Email address",
+    "impact_label": "Please tell us how this processing impacts you",
+    "send": "Send",
+    # unavailable / not found / errors
+    "unavailable_title": "This content isn't available right now",
+    "unavailable_body": (
+        "When this happens, it's usually because the owner only shared it with a small group "
+        "of people, changed who can see it or it's been deleted."
+    ),
+    "go_news_feed": "Go to News Feed",
+    "go_back": "Go back",
+    "visit_help": "Visit Help Center",
+    "not_found_title": "This page isn't available",
+    "not_found_body": (
+        "The link you followed may be broken, or the page may have been removed."
+    ),
+    "error_title": "Sorry, something went wrong.",
+    "error_body": "We're working on getting this fixed as soon as we can.",
+    # login wall
+    "login_title": "Log into Facebook",
+    "login_notice": "You must log in to continue.",
+    "login_email_ph": "Email address or phone number",
+    "login_pass_ph": "Password",
+    "login_button": "Log in",
+    "login_forgot": "Forgotten account?",
+    "login_create": "Create new account",
+    # checkpoint
+    "checkpoint_title": "Security check",
+    "checkpoint_heading": "Confirm you're human",
+    "checkpoint_body": (
+        "We noticed unusual activity from your browser. To help keep Facebook secure, "
+        "please complete this check before you continue."
+    ),
+    "checkpoint_button": "Continue",
+    # cookie dialog
+    "cookie_title": "Allow the use of cookies from Facebook on this browser?",
+    "cookie_p1": (
+        "We use cookies and similar technologies to help provide and improve content on Meta "
+        "Products. We also use them to provide a safer experience by using information we "
+        "receive from cookies on and off Facebook, and to provide and improve Meta Products "
+        "for people who have an account."
+    ),
+    "cookie_p2": (
+        "Essential cookies: these cookies are required to use Meta Products and are necessary "
+        "for our sites to work as intended."
+    ),
+    "cookie_p3": (
+        "Cookies from other companies: we use these cookies to show you ads off of Meta "
+        "Products and to provide features like maps and videos on Meta Products. You can "
+        "review or change your choices at any time in your cookie settings."
+    ),
+    "cookie_policy_link": "Cookies Policy",
+    "cookie_decline": "Decline optional cookies",
+    "cookie_accept": "Allow all cookies",
+    # home / help article
+    "home_heading": "Facebook helps you connect and share with the people in your life.",
+    "home_links": "Useful links",
+    "article_title": "How to manage your information",
+}
+
+FR: Final[Texts] = {
+    "site_title": "Facebook",
+    "help_center": "Pages d’aide",
+    "ig_help_center": "Pages d’aide Instagram",
+    "privacy_center": "Espace confidentialité",
+    "nav_privacy": "Politique de confidentialité",
+    "nav_help": "Aide",
+    "nav_login": "Se connecter",
+    "footer_copy": "Meta © 2024",
+    "footer_links": "À propos · Confidentialité · Conditions · Cookies · Choisir sa pub",
+    "loading": "Chargement...",
+    "form_title": "Vous opposer à l’utilisation de vos informations pour l’IA chez Meta",
+    "form_intro": (
+        "Meta utilise les informations que les personnes ont partagées sur les Produits et "
+        "services Meta pour développer et améliorer l’IA chez Meta. Vous avez le droit de "
+        "vous opposer à l’utilisation de vos informations à ces fins."
+    ),
+    "form_intro_ig": (
+        "Meta utilise les informations que les personnes ont partagées sur Instagram pour "
+        "développer et améliorer l’IA chez Meta. Vous avez le droit de vous opposer à "
+        "l’utilisation de vos informations à ces fins."
+    ),
+    "form_note": (
+        "Si votre opposition est acceptée, elle sera appliquée dorénavant. Nous pourrions "
+        "avoir besoin d’informations supplémentaires pour traiter votre demande."
+    ),
+    "country_label": "Pays de résidence",
+    "country_placeholder": "Sélectionner un pays",
+    "email_label": "Adresse e-mail",
+    "impact_label": "Veuillez nous indiquer comment ce traitement vous affecte",
+    "send": "Envoyer",
+    "unavailable_title": "Ce contenu n’est pas disponible pour le moment",
+    "unavailable_body": (
+        "Lorsque cela se produit, c’est généralement parce que le propriétaire l’a partagé "
+        "avec un petit groupe de personnes, a modifié les personnes autorisées à le voir, ou "
+        "qu’il a été supprimé."
+    ),
+    "go_news_feed": "Accéder au fil d’actualité",
+    "go_back": "Retour",
+    "visit_help": "Consulter les Pages d’aide",
+    "not_found_title": "Cette page n’est pas disponible",
+    "not_found_body": (
+        "Le lien que vous avez suivi est peut-être rompu, ou la page a peut-être été "
+        "supprimée."
+    ),
+    "error_title": "Désolé, une erreur s’est produite.",
+    "error_body": "Nous travaillons à la résolution de ce problème aussi rapidement que possible.",
+    "login_title": "Connectez-vous à Facebook",
+    "login_notice": "Vous devez vous connecter pour continuer.",
+    "login_email_ph": "Adresse e-mail ou numéro de tél.",
+    "login_pass_ph": "Mot de passe",
+    "login_button": "Se connecter",
+    "login_forgot": "Mot de passe oublié ?",
+    "login_create": "Créer nouveau compte",
+    "checkpoint_title": "Contrôle de sécurité",
+    "checkpoint_heading": "Confirmez que vous êtes un humain",
+    "checkpoint_body": (
+        "Nous avons remarqué une activité inhabituelle provenant de votre navigateur. Pour "
+        "contribuer à la sécurité de Facebook, veuillez effectuer ce contrôle avant de "
+        "continuer."
+    ),
+    "checkpoint_button": "Continuer",
+    "cookie_title": "Autoriser l’utilisation des cookies de Facebook sur ce navigateur ?",
+    "cookie_p1": (
+        "Nous utilisons les cookies et des technologies similaires pour fournir et améliorer "
+        "le contenu sur les Produits Meta, offrir une expérience plus sûre grâce aux "
+        "informations que nous recevons via les cookies sur et en dehors de Facebook, et "
+        "fournir et améliorer les Produits Meta pour toute personne possédant un compte."
+    ),
+    "cookie_p2": (
+        "Cookies essentiels : ces cookies sont nécessaires pour utiliser les Produits Meta et "
+        "pour que nos sites fonctionnent comme prévu."
+    ),
+    "cookie_p3": (
+        "Cookies d’autres entreprises : nous utilisons ces cookies pour vous montrer des "
+        "publicités en dehors des Produits Meta et pour fournir des fonctionnalités telles "
+        "que des cartes et des vidéos. Vous pouvez passer en revue ou modifier vos choix à "
+        "tout moment dans vos paramètres de cookies."
+    ),
+    "cookie_policy_link": "Politique d’utilisation des cookies",
+    "cookie_decline": "Refuser les cookies optionnels",
+    "cookie_accept": "Autoriser tous les cookies",
+    "home_heading": "Avec Facebook, partagez et restez en contact avec votre entourage.",
+    "home_links": "Liens utiles",
+    "article_title": "Gérer vos informations",
+}
+
+COUNTRIES: Final[dict[str, list[tuple[str, str]]]] = {
+    "en": [
+        ("AT", "Austria"), ("BE", "Belgium"), ("DE", "Germany"), ("ES", "Spain"),
+        ("FR", "France"), ("IE", "Ireland"), ("IT", "Italy"), ("LU", "Luxembourg"),
+        ("NL", "Netherlands"), ("PL", "Poland"), ("PT", "Portugal"), ("SE", "Sweden"),
+    ],
+    "fr": [
+        ("DE", "Allemagne"), ("AT", "Autriche"), ("BE", "Belgique"), ("ES", "Espagne"),
+        ("FR", "France"), ("IE", "Irlande"), ("IT", "Italie"), ("LU", "Luxembourg"),
+        ("NL", "Pays-Bas"), ("PL", "Pologne"), ("PT", "Portugal"), ("SE", "Suède"),
+    ],
+}
+
+
+def texts_for(lang: str) -> Texts:
+    """Return the string table for ``lang`` ("fr" or "en")."""
+    return FR if lang == "fr" else EN

@@ -1,0 +1,183 @@
+"""One run: a browser, a context per flow × locale, workers, retries, the summary.
+
+The run writes nothing itself: it emits events on a bus and the evidence
+writer, the progress display and the logger listen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from optout import __version__
+from optout.browser import BrowserNotFound, find_browser, launch
+from optout.events import (
+    AttemptFinished,
+    AttemptStarted,
+    Bus,
+    Listener,
+    RunFinished,
+    RunStarted,
+    StepFinished,
+)
+from optout.flow import Flow
+from optout.history import last_conclusive
+from optout.results import FlowResult, RunSummary, StepRecord
+from optout.routing import OriginMap, Router
+from optout.runner import FlowRunner, Timeouts
+from optout.verdict import Outcome, Verdict, exit_code, is_regression
+
+if TYPE_CHECKING:
+    from playwright.async_api import Browser
+
+DEFAULT_TIMEZONE = "Europe/Paris"
+VIEWPORT = {"width": 1280, "height": 900}
+
+
+class CheckerError(RuntimeError):
+    """The checker itself could not work: no browser, a crash (exit code 3)."""
+
+
+@dataclass
+class RunOptions:
+    """Everything `optout verify` can be told, as plain values."""
+
+    recordings: Path = Path("recordings")
+    locales: list[str] = field(default_factory=list)
+    maps: list[OriginMap] = field(default_factory=list)
+    timeout: float | None = None
+    retries: int = 0
+    workers: int = 1
+    headed: bool = False
+    browser_path: str | None = None
+    timezone: str = DEFAULT_TIMEZONE
+
+
+def accept_language(locale: str) -> str:
+    """`fr-FR` → `fr-FR,fr;q=0.9`."""
+    lang = locale.split("-")[0]
+    return f"{locale},{lang};q=0.9" if lang != locale else locale
+
+
+def _timestamp(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def plan(flows: list[Flow], locales: list[str]) -> list[tuple[Flow, str]]:
+    """The (flow, locale) jobs of a run, in order, filtered by `--locale`."""
+    return [(f, loc) for f in flows for loc in f.locales if not locales or loc in locales]
+
+
+async def _run_job(
+    browser: Browser,
+    flow: Flow,
+    locale: str,
+    options: RunOptions,
+    bus: Bus,
+    expected: Verdict | None,
+) -> FlowResult:
+    timeouts = (
+        Timeouts(step=options.timeout, navigation=options.timeout, forced=True)
+        if options.timeout
+        else Timeouts()
+    )
+    attempt = 0
+    while True:
+        attempt += 1
+        bus.emit(AttemptStarted(flow.id, locale, attempt))
+        if not browser.is_connected():
+            raise CheckerError("the browser crashed or was closed during the run")
+        context = await browser.new_context(
+            locale=locale,
+            timezone_id=options.timezone,
+            extra_http_headers={"Accept-Language": accept_language(locale)},
+            viewport=VIEWPORT,  # type: ignore[arg-type]
+        )
+        try:
+            router = Router(options.maps, timeout=timeouts.navigation)
+            await router.attach(context)
+            page = await context.new_page()
+
+            def on_step(record: StepRecord, png: bytes | None, n: int = attempt) -> None:
+                bus.emit(StepFinished(flow.id, locale, n, record, png))
+
+            runner = FlowRunner(
+                flow, locale, page, router=router, timeouts=timeouts, on_step=on_step, attempt=attempt
+            )
+            result, final = await runner.run()
+        except Exception as exc:
+            if not browser.is_connected():
+                raise CheckerError(f"the browser crashed during {flow.id} ({locale}): {exc}") from exc
+            raise
+        finally:
+            try:
+                await context.close()
+            except Exception:
+                pass
+        result.attempts = attempt
+        result.expected = expected
+        result.regression = is_regression(result.verdict, expected)
+        retry = not result.verdict.conclusive and attempt <= options.retries
+        bus.emit(AttemptFinished(result, final, retry))
+        if not retry:
+            return result
+
+
+async def run_flows(
+    flows: list[Flow], options: RunOptions, listeners: list[Listener]
+) -> RunSummary:
+    """Run every flow × locale and return the summary (its exit code included)."""
+    from playwright.async_api import async_playwright
+
+    bus = Bus(listeners)
+    started = datetime.now(UTC).replace(microsecond=0)
+    jobs = plan(flows, options.locales)
+    history = last_conclusive(options.recordings)
+    summary = RunSummary(
+        run_id=started.strftime("%Y%m%dT%H%M%SZ"),
+        started_at=_timestamp(started),
+        tool={"name": "optout", "version": __version__, "python": sys.version.split()[0]},
+        options={
+            "locales": options.locales,
+            "map_origin": [f"{m.source}={m.target}" for m in options.maps],
+            "timeout": options.timeout,
+            "retries": options.retries,
+            "workers": options.workers,
+        },
+    )
+    async with async_playwright() as playwright:
+        choice = find_browser(playwright, options.browser_path)
+        browser = await launch(playwright, choice, headed=options.headed)
+        summary.browser = {"name": "chromium", "version": browser.version, "source": choice.source}
+        bus.emit(RunStarted(summary.run_id, summary.started_at, [(f.id, loc) for f, loc in jobs]))
+        gate = asyncio.Semaphore(max(1, options.workers))
+        results: dict[int, FlowResult] = {}
+
+        async def one(i: int, flow: Flow, locale: str) -> None:
+            async with gate:
+                expected = flow.expect or history.get((flow.id, locale))
+                results[i] = await _run_job(browser, flow, locale, options, bus, expected)
+
+        try:
+            await asyncio.gather(*(one(i, f, loc) for i, (f, loc) in enumerate(jobs)))
+        finally:
+            summary.results = [results[i] for i in sorted(results)]
+            summary.finished_at = _timestamp(datetime.now(UTC).replace(microsecond=0))
+            complete = len(results) == len(jobs)
+            summary.exit_code = int(
+                exit_code(Outcome(r.verdict, r.regression) for r in summary.results)
+            ) if complete else 3
+            summary.options["complete"] = complete
+            bus.emit(RunFinished(summary))
+            try:
+                await browser.close()
+            except Exception:
+                pass
+    return summary
+
+
+__all__ = ["BrowserNotFound", "CheckerError", "RunOptions", "accept_language", "plan", "run_flows"]

@@ -1,0 +1,168 @@
+"""Verdicts, and the one table of signals that decides them.
+
+Nothing here touches a browser: the runner collects `Signals` while it works,
+and `decide` turns them into a verdict with a one-line reason by walking
+`RULES` in order. The first rule that fires wins, so the order *is* the policy:
+markers on the page beat HTTP statuses (Meta serves some "unavailable" pages
+with 404), and nothing inconclusive can ever become `missing`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from enum import IntEnum, StrEnum
+
+
+class Verdict(StrEnum):
+    """The outcome of one flow in one locale."""
+
+    AVAILABLE = "available"
+    MISSING = "missing"
+    BLOCKED = "blocked"
+    UNREACHABLE = "unreachable"
+    BROKEN = "broken"
+
+    @property
+    def conclusive(self) -> bool:
+        """Whether the verdict says something about the form itself."""
+        return self in (Verdict.AVAILABLE, Verdict.MISSING)
+
+
+class ExitCode(IntEnum):
+    """Exit codes of `optout verify` (see the product contract)."""
+
+    OK = 0
+    REGRESSION = 1
+    BAD_INPUT = 2
+    CHECKER_FAILED = 3
+    INCONCLUSIVE = 4
+
+
+@dataclass
+class Signals:
+    """What the runner observed during one attempt of one flow.
+
+    Every field is a plain observation; none of them is a verdict yet.
+    """
+
+    final_url: str = ""
+    blocked_marker: str | None = None
+    """Description of the `blocked_when` rule (or declared wall) that matched."""
+    missing_marker: str | None = None
+    """Description of the `missing_when` marker that was visible at the target."""
+    network_error: str | None = None
+    """A failed or timed-out main-document load (`net::ERR_...`, timeout)."""
+    http_status: int | None = None
+    """Status of the last main-document response."""
+    http_url: str | None = None
+    """URL of the last main-document response."""
+    absent_step: str | None = None
+    """A step declared `absent: missing` found nothing on a page that loaded."""
+    failed_step: str | None = None
+    """A step failed and no rule explains it."""
+    reached_target: bool = False
+    """The flow got as far as checking the target."""
+    target_url_pattern: str | None = None
+    target_url_ok: bool | None = None
+    """Whether the final URL matched `target.url` (None when not declared)."""
+    present_found: list[str] = field(default_factory=list)
+    present_not_found: list[str] = field(default_factory=list)
+
+
+Rule = tuple[str, Callable[[Signals], bool], Verdict, Callable[[Signals], str]]
+
+
+def _http_error(s: Signals) -> bool:
+    return s.http_status is not None and s.http_status >= 400
+
+
+RULES: tuple[Rule, ...] = (
+    (
+        "blocked marker",
+        lambda s: s.blocked_marker is not None,
+        Verdict.BLOCKED,
+        lambda s: f"{s.blocked_marker} at {s.final_url}",
+    ),
+    (
+        "unavailable marker",
+        lambda s: s.missing_marker is not None,
+        Verdict.MISSING,
+        lambda s: f"{s.missing_marker} shown at {s.final_url}",
+    ),
+    (
+        "network failure",
+        lambda s: s.network_error is not None,
+        Verdict.UNREACHABLE,
+        lambda s: f"{s.network_error}",
+    ),
+    (
+        "HTTP error status",
+        _http_error,
+        Verdict.UNREACHABLE,
+        lambda s: f"HTTP {s.http_status} for {s.http_url}",
+    ),
+    (
+        "declared absence",
+        lambda s: s.absent_step is not None,
+        Verdict.MISSING,
+        lambda s: f"{s.absent_step} on {s.final_url}",
+    ),
+    (
+        "step failed",
+        lambda s: s.failed_step is not None,
+        Verdict.BROKEN,
+        lambda s: f"{s.failed_step} at {s.final_url}",
+    ),
+    (
+        "wrong page at target",
+        lambda s: s.reached_target and s.target_url_ok is False,
+        Verdict.BROKEN,
+        lambda s: f"ended at {s.final_url}, which does not match the form URL "
+        f"/{s.target_url_pattern}/",
+    ),
+    (
+        "form recognised",
+        lambda s: s.reached_target and not s.present_not_found and bool(s.present_found),
+        Verdict.AVAILABLE,
+        lambda s: f"form found at {s.final_url}",
+    ),
+    (
+        "form not recognised",
+        lambda s: s.reached_target,
+        Verdict.BROKEN,
+        lambda s: f"page at {s.final_url} is neither the form nor an unavailable page "
+        f"(not found: {', '.join(s.present_not_found) or 'nothing to look for'})",
+    ),
+)
+
+
+def decide(signals: Signals) -> tuple[Verdict, str, str]:
+    """Return (verdict, reason, rule name) for what an attempt observed."""
+    for name, applies, verdict, reason in RULES:
+        if applies(signals):
+            return verdict, reason(signals), name
+    return Verdict.BROKEN, f"the flow stopped early at {signals.final_url}", "no rule"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The part of a result that decides the exit code."""
+
+    verdict: Verdict
+    regression: bool
+
+
+def exit_code(outcomes: Iterable[Outcome]) -> ExitCode:
+    """Map the run's results to the exit code of `optout verify`."""
+    outcomes = list(outcomes)
+    if any(o.regression for o in outcomes):
+        return ExitCode.REGRESSION
+    if any(not o.verdict.conclusive for o in outcomes):
+        return ExitCode.INCONCLUSIVE
+    return ExitCode.OK
+
+
+def is_regression(verdict: Verdict, expected: Verdict | None) -> bool:
+    """A conclusive verdict that differs from what was expected."""
+    return verdict.conclusive and expected is not None and verdict != expected
