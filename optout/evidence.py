@@ -95,9 +95,9 @@ def evidence_dir(flow: str, locale: str) -> str:
     return f"{slug(flow)}/{slug(locale)}"
 
 
-def step_file(index: int, description: str) -> str:
-    words = re.sub(r"https?://\S+", "", description).lower()
-    return f"{index:02d}-{slug(words)[:40].strip('-') or 'step'}.png"
+def step_file(index: int, action: str) -> str:
+    """`01-open-start.png`: the step's number and short action name."""
+    return f"{index:02d}-{slug(action)}.png"
 
 
 def build_manifest(run_dir: Path) -> dict[str, Any]:
@@ -147,7 +147,7 @@ class EvidenceWriter:
     def _step(self, event: StepFinished) -> None:
         if event.screenshot is None:
             return
-        name = step_file(event.step.index, event.step.description)
+        name = step_file(event.step.index, event.step.action)
         write_atomic(self._dir(event.flow, event.locale) / name, event.screenshot)
         event.step.screenshot = name
 

@@ -8,6 +8,7 @@ every validation problem is reported as `file:line: where: what`.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -99,13 +100,13 @@ class Locator(Strict):
 
     @model_validator(mode="after")
     def _one_finder(self) -> Locator:
+        if self.name is not None and self.role is None:
+            raise ValueError("'name' goes with 'role' (use 'text' or 'label' otherwise)")
         used = [f for f in FINDERS if getattr(self, f) is not None]
         if len(used) != 1 and not self._allow_none(used):
             if used:
                 raise ValueError(f"a locator uses exactly one of {', '.join(FINDERS)}; got {used}")
             raise ValueError(f"a locator needs one of: {', '.join(FINDERS)}")
-        if self.name is not None and self.role is None:
-            raise ValueError("'name' goes with 'role' (use 'text' or 'label' otherwise)")
         return self
 
     def _allow_none(self, used: list[str]) -> bool:
@@ -286,7 +287,9 @@ class Flow(Strict):
     description: str | None = None
     locales: list[str] = Field(default_factory=lambda: ["en-GB"], min_length=1)
     start: str
-    expect: Literal[Verdict.AVAILABLE, Verdict.MISSING] | None = None
+    expect: Literal["available", "missing"] | None = Field(
+        None, description="the conclusive verdict this flow should give; a different one exits 1"
+    )
     session: str | None = None
     timeout: float | None = Field(None, gt=0, description="default seconds for every wait")
     blocked_when: MarkerList = Field(default_factory=list)
@@ -305,6 +308,10 @@ class Flow(Strict):
             raise ValueError("a locale is listed twice")
         return value
 
+    @property
+    def expected(self) -> Verdict | None:
+        return Verdict(self.expect) if self.expect else None
+
     def runnable_steps(self) -> list[RunnableStep]:
         """The steps once fragments are resolved (see `load_flow`)."""
         return [s for s in self.steps if not isinstance(s, UseStep)]
@@ -315,7 +322,13 @@ class Fragment(Strict):
 
     description: str | None = None
     blocked_when: MarkerList = Field(default_factory=list)
-    steps: list[Step] = Field(min_length=1)
+    steps: list[Step] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Fragment:
+        if not self.steps and not self.blocked_when:
+            raise ValueError("a fragment needs steps, blocked_when, or both")
+        return self
 
 
 @dataclass(frozen=True)
@@ -389,7 +402,10 @@ def _line_for(loc: tuple[Any, ...], data: Any, lines: Lines) -> tuple[int, str]:
     path: tuple[Any, ...] = ()
     shown: list[str] = []
     node = data
-    for part in loc:
+    for i, part in enumerate(loc):
+        following = loc[i + 1] if i + 1 < len(loc) else None
+        if isinstance(node, dict) and part in node and following in node and part != following:
+            continue  # a step's discriminator tag (`see`) followed by one of its fields
         if isinstance(node, dict) and part in node:
             node = node[part]
         elif isinstance(node, list) and isinstance(part, int) and part < len(node):
@@ -402,6 +418,26 @@ def _line_for(loc: tuple[Any, ...], data: Any, lines: Lines) -> tuple[int, str]:
     return lines.get(path, lines.get((), 1)), where
 
 
+def _valid_keys(loc: tuple[Any, ...], data: Any) -> str:
+    """`(did you mean: start?; valid: ...)` for an unknown key, from the model that fits best."""
+    node = data
+    for part in loc[:-1]:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+    if not isinstance(node, dict):
+        return ""
+    known = set(node) - {loc[-1]}
+    models = [Flow, Target, Locator, Marker, Dismiss, Fragment, *StepBase.__subclasses__(),
+              ClickStep, SeeStep]
+    best = max(models, key=lambda m: (len(known & set(m.model_fields)), -len(m.model_fields)))
+    fields = sorted(best.model_fields)
+    near = difflib.get_close_matches(str(loc[-1]), fields, n=1)
+    hint = f"did you mean {near[0]!r}? " if near else ""
+    return f" ({hint}valid: {', '.join(fields)})"
+
+
 def _problems(exc: ValidationError, data: Any, lines: Lines, file: Path) -> list[Problem]:
     problems = []
     for err in exc.errors():
@@ -409,8 +445,8 @@ def _problems(exc: ValidationError, data: Any, lines: Lines, file: Path) -> list
         line, where = _line_for(loc, data, lines)
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
-            msg = f"unknown key {loc[-1]!r}"
-            where = where.rsplit(".", 1)[0] if where.endswith(f".{loc[-1]}") else where
+            msg = f"unknown key {loc[-1]!r}{_valid_keys(loc, data)}"
+            where = _line_for(loc[:-1], data, lines)[1]
         elif err["type"] == "missing":
             msg = f"missing required key {loc[-1]!r}"
         if err["type"] == "step_action" and isinstance(err.get("input"), dict):

@@ -35,6 +35,8 @@ class StepRecord:
     """One step of one attempt, as it happened."""
 
     index: int
+    action: str
+    """A short name for the step: open-start, dismiss, click, see, wait, check-form."""
     description: str
     status: StepStatus
     duration_s: float

@@ -159,7 +159,7 @@ async def run_flows(
 
         async def one(i: int, flow: Flow, locale: str) -> None:
             async with gate:
-                expected = flow.expect or history.get((flow.id, locale))
+                expected = flow.expected or history.get((flow.id, locale))
                 results[i] = await _run_job(browser, flow, locale, options, bus, expected)
 
         try:

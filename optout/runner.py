@@ -71,6 +71,11 @@ class Outcome:
 StepCallback = Callable[[StepRecord, bytes | None], None]
 
 
+def action_of(step: RunnableStep) -> str:
+    """The short action name of a step, used in file names."""
+    return type(step).__name__.removesuffix("Step").lower()
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
@@ -379,7 +384,7 @@ class FlowRunner:
     # --- the attempt ---------------------------------------------------------------------
 
     async def _record(
-        self, index: int, description: str, started: float, outcome: Outcome
+        self, index: int, action: str, description: str, started: float, outcome: Outcome
     ) -> StepRecord:
         screenshot: bytes | None = None
         try:
@@ -389,6 +394,7 @@ class FlowRunner:
         found = outcome.found
         record = StepRecord(
             index=index,
+            action=action,
             description=description,
             status=outcome.status,
             duration_s=round(time.monotonic() - started, 2),
@@ -404,12 +410,12 @@ class FlowRunner:
     async def run(self) -> tuple[FlowResult, FinalCapture]:
         """Run the flow once; return its result and the capture of the final page."""
         started_at, t0 = _now(), time.monotonic()
-        plan: list[tuple[str, RunnableStep | None]] = [
-            (f"open {self.flow.start}", OpenStep(open=self.flow.start))
+        plan: list[tuple[str, str, RunnableStep | None]] = [
+            ("open-start", f"open {self.flow.start}", OpenStep(open=self.flow.start))
         ]
-        plan += [(s.describe(), s) for s in self.flow.runnable_steps()]
-        plan.append(("check the form", None))
-        for index, (description, step) in enumerate(plan, start=1):
+        plan += [(action_of(s), s.describe(), s) for s in self.flow.runnable_steps()]
+        plan.append(("check-form", "check the form", None))
+        for index, (action, description, step) in enumerate(plan, start=1):
             began = time.monotonic()
             if step is None:
                 outcome = await self._check_target()
@@ -418,7 +424,7 @@ class FlowRunner:
                 if outcome.status is StepStatus.OK and await self._check_blocked():
                     outcome.status = StepStatus.BLOCKED
                     outcome.detail = self.signals.blocked_marker
-            await self._record(index, description, began, outcome)
+            await self._record(index, action, description, began, outcome)
             if outcome.status not in (StepStatus.OK, StepStatus.SKIPPED):
                 break
         if self._pending and self.signals.network_error is None:

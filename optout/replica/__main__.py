@@ -4,8 +4,28 @@ from __future__ import annotations
 
 import argparse
 import threading
+from collections.abc import Callable
 
 from optout.replica import SCENARIOS, ReplicaServer
+from optout.replica.routing import BEHAVIOURS
+
+
+def listing(origin_for: Callable[[str], str]) -> list[str]:
+    """One description and ``--map-origin`` line per scenario, plus its per-page overrides."""
+    width = max(len(name) for name in SCENARIOS)
+    pad = " " * width
+    lines: list[str] = []
+    for name, description in SCENARIOS.items():
+        lines.append(f"  {name:<{width}}  {description}")
+        overrides = BEHAVIOURS[name].overrides
+        for page, target in overrides.items():
+            lines.append(f"  {pad}    {page:<16}  as {target}")
+        if overrides:
+            lines.append(f"  {pad}    everything else   as form-available")
+        lines.append(f"  {pad}  --map-origin https://www.facebook.com={origin_for(name)}")
+        if overrides:
+            lines.append(f"  {pad}  (and the same for every Meta origin, as `optout demo` does)")
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -19,10 +39,7 @@ def main(argv: list[str] | None = None) -> int:
 
     server = ReplicaServer(port=args.port, host=args.host).start()
     print(f"optout replica serving on {server.url}  (Ctrl-C to stop)\n")
-    width = max(len(name) for name in SCENARIOS)
-    for name, description in SCENARIOS.items():
-        print(f"  {name:<{width}}  {description}")
-        print(f"  {'':<{width}}  --map-origin https://www.facebook.com={server.origin_for(name)}")
+    print("\n".join(listing(server.origin_for)))
     try:
         threading.Event().wait()
     except KeyboardInterrupt:

@@ -78,9 +78,7 @@ def _help_subbrand(ctx: PageContext) -> str:
 def form_page(ctx: PageContext, form_id: str) -> str:
     """The AI-objection form (country select, e-mail, free text, "Send")."""
     title = texts_for(ctx.lang)["form_title"]
-    return _render(
-        "form.html.j2", ctx, title, _help_subbrand(ctx), **_form_values(ctx, form_id)
-    )
+    return _render("form.html.j2", ctx, title, _help_subbrand(ctx), **_form_values(ctx, form_id))
 
 
 def _b64(text: str) -> str:

@@ -7,7 +7,9 @@ only parses the request and writes the :class:`Reply`.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Final
 from urllib.parse import parse_qs, quote
 
@@ -21,19 +23,20 @@ MAX_LATE_DELAY_MS: Final = 600_000
 
 SCENARIOS: Final[dict[str, str]] = {
     "form-available": "objection forms render; policy has the 2024 banner linking the AI form",
-    "form-missing": "form ids render Meta's 'This content isn't available right now' (200)",
+    "form-missing": "form ids render Meta's unavailable-content page (status 200)",
     "form-missing-404": "same unavailable page but status 404 and a curly apostrophe in EN",
-    "login-wall": "every path redirects (302) to /login/?next=...; login page with email/pass",
-    "checkpoint": "every path redirects (302) to /checkpoint/?next=...; security check page",
+    "login-wall": "every path redirects (302) to the login page with ?next=...",
+    "checkpoint": "every path redirects (302) to /checkpoint/?next=... (CAPTCHA-style page)",
     "cookie-dialog": "like form-available, behind Meta's EU cookie dialog (closable)",
     "cookie-dialog-stuck": "same cookie dialog, but its buttons do nothing",
     "late-render": "form pages serve a spinner; the form appears after 1.5 s (?delay_ms=N)",
-    "http-500": "every path answers 500 'Sorry, something went wrong.'",
+    "http-500": "every path answers status 500 with Meta's error page",
     "hang": "every path: the connection is accepted but never answered",
     "policy-no-link": "policy banner says AI plans are delayed; no AI objection link anywhere",
     "redesigned": "form ids show an unrelated help article; policy redesigned without links",
     "form-redirect": "6359191084165019 -> 301 -> 712876720715583; policy -> 302 -> ?entry=redirect",
     "help-redirect": "form ids redirect (302) to https://help.meta.com/support/privacy",
+    "demo": "a mix of states, one per form id, for `optout demo`",
 }
 
 
@@ -49,6 +52,9 @@ class Behaviour:
     redirects: bool = False  # form-redirect rules
     error: bool = False  # http-500
     hang: bool = False
+    # page key (a form id, or a page kind from classify() such as "genai") -> the scenario
+    # whose behaviour answers that page instead; see behaviour_for()
+    overrides: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
 
 BEHAVIOURS: Final[dict[str, Behaviour]] = {
@@ -66,6 +72,18 @@ BEHAVIOURS: Final[dict[str, Behaviour]] = {
     "redesigned": Behaviour(form="article", policy="redesigned", genai="redesigned"),
     "form-redirect": Behaviour(redirects=True),
     "help-redirect": Behaviour(form="help_redirect"),
+    "demo": Behaviour(
+        overrides=MappingProxyType(
+            {
+                "6359191084165019": "cookie-dialog",
+                "712876720715583": "form-missing",
+                "1266025207620918": "login-wall",
+                "233964459562201": "http-500",
+                "767264225370182": "redesigned",
+                "genai": "policy-no-link",
+            }
+        )
+    ),
 }
 
 
@@ -168,13 +186,25 @@ def unknown_scenario(name: str) -> Reply:
     return Reply(404, body)
 
 
+def behaviour_for(scenario: str, kind: str, arg: str) -> Behaviour:
+    """The behaviour answering one page: the scenario's own, or its override for that page.
+
+    Overrides are looked up by form id for form pages and by page kind otherwise; the
+    redirects they produce stay under the requested scenario's prefix.
+    """
+    b = BEHAVIOURS[scenario]
+    target = b.overrides.get(arg or kind)
+    return BEHAVIOURS[target] if target else b
+
+
 def route(req: Incoming) -> Reply:
     """Answer one request for a known scenario."""
     if req.method not in ("GET", "HEAD"):
         return method_not_allowed()
     if req.scenario not in BEHAVIOURS:
         return unknown_scenario(req.scenario)
-    b = BEHAVIOURS[req.scenario]
+    kind, arg = classify(req.rest)
+    b = behaviour_for(req.scenario, kind, arg)
     if b.hang:
         return Reply(0, hang=True)
     dialog = b.dialog
@@ -184,7 +214,6 @@ def route(req: Incoming) -> Reply:
     if b.error:
         return _html(500, pages.error_page(ctx))
 
-    kind, arg = classify(req.rest)
     prefix = "/" + req.scenario
 
     if b.gate == "login":

@@ -114,9 +114,7 @@ def cx(*keys: str) -> str:
 
 
 def _stylesheet() -> str:
-    parts = [
-        f".{_NAMES[key]}{{{rule}}}" for key, rule in _RULES.items() if key != "body"
-    ]
+    parts = [f".{_NAMES[key]}{{{rule}}}" for key, rule in _RULES.items() if key != "body"]
     parts.insert(0, f"body{{{_RULES['body']}}}")
     parts.append(".x9f619{box-sizing:border-box}")
     parts.append("@keyframes rspin{to{transform:rotate(360deg)}}")

@@ -53,9 +53,7 @@ EN: Final[Texts] = {
     "go_back": "Go back",
     "visit_help": "Visit Help Center",
     "not_found_title": "This page isn't available",
-    "not_found_body": (
-        "The link you followed may be broken, or the page may have been removed."
-    ),
+    "not_found_body": ("The link you followed may be broken, or the page may have been removed."),
     "error_title": "Sorry, something went wrong.",
     "error_body": "We're working on getting this fixed as soon as we can.",
     # login wall
@@ -142,8 +140,7 @@ FR: Final[Texts] = {
     "visit_help": "Consulter les Pages d’aide",
     "not_found_title": "Cette page n’est pas disponible",
     "not_found_body": (
-        "Le lien que vous avez suivi est peut-être rompu, ou la page a peut-être été "
-        "supprimée."
+        "Le lien que vous avez suivi est peut-être rompu, ou la page a peut-être été supprimée."
     ),
     "error_title": "Désolé, une erreur s’est produite.",
     "error_body": "Nous travaillons à la résolution de ce problème aussi rapidement que possible.",
@@ -189,14 +186,32 @@ FR: Final[Texts] = {
 
 COUNTRIES: Final[dict[str, list[tuple[str, str]]]] = {
     "en": [
-        ("AT", "Austria"), ("BE", "Belgium"), ("DE", "Germany"), ("ES", "Spain"),
-        ("FR", "France"), ("IE", "Ireland"), ("IT", "Italy"), ("LU", "Luxembourg"),
-        ("NL", "Netherlands"), ("PL", "Poland"), ("PT", "Portugal"), ("SE", "Sweden"),
+        ("AT", "Austria"),
+        ("BE", "Belgium"),
+        ("DE", "Germany"),
+        ("ES", "Spain"),
+        ("FR", "France"),
+        ("IE", "Ireland"),
+        ("IT", "Italy"),
+        ("LU", "Luxembourg"),
+        ("NL", "Netherlands"),
+        ("PL", "Poland"),
+        ("PT", "Portugal"),
+        ("SE", "Sweden"),
     ],
     "fr": [
-        ("DE", "Allemagne"), ("AT", "Autriche"), ("BE", "Belgique"), ("ES", "Espagne"),
-        ("FR", "France"), ("IE", "Irlande"), ("IT", "Italie"), ("LU", "Luxembourg"),
-        ("NL", "Pays-Bas"), ("PL", "Pologne"), ("PT", "Portugal"), ("SE", "Suède"),
+        ("DE", "Allemagne"),
+        ("AT", "Autriche"),
+        ("BE", "Belgique"),
+        ("ES", "Espagne"),
+        ("FR", "France"),
+        ("IE", "Irlande"),
+        ("IT", "Italie"),
+        ("LU", "Luxembourg"),
+        ("NL", "Pays-Bas"),
+        ("PL", "Pologne"),
+        ("PT", "Portugal"),
+        ("SE", "Suède"),
     ],
 }
 

@@ -1,0 +1,122 @@
+"""Shared fixtures: the replica server, the browser, and a way to run `optout` in-process."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+from collections.abc import Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from click.testing import CliRunner, Result
+
+from optout.browser import SYSTEM_CHROMIUMS
+from optout.cli import main
+from optout.replica import ReplicaServer
+
+T = TypeVar("T")
+ROOT = Path(__file__).resolve().parent.parent
+FLOWS = ROOT / "flows"
+TEST_FLOWS = Path(__file__).resolve().parent / "flows"
+
+
+@pytest.fixture(scope="session")
+def replica() -> Iterator[ReplicaServer]:
+    """One replica of Meta's pages on 127.0.0.1 for the whole session."""
+    with ReplicaServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """pytest-playwright launches the same browser optout would find, with the same flags."""
+    from playwright.sync_api import sync_playwright
+
+    from optout.browser import LAUNCH_ARGS
+
+    args = {**browser_type_launch_args, "args": list(LAUNCH_ARGS)}
+    with sync_playwright() as pw:
+        downloaded = Path(pw.chromium.executable_path)
+    if not downloaded.exists():
+        system = next((c for c in (*SYSTEM_CHROMIUMS, shutil.which("chromium")) if c and Path(c).exists()), None)
+        if system:
+            args["executable_path"] = system
+    return args
+
+
+@dataclass
+class Verified:
+    """What one `optout verify` invocation produced."""
+
+    result: Result
+    summary: dict[str, Any]
+    recordings: Path
+
+    @property
+    def exit_code(self) -> int:
+        return self.result.exit_code
+
+    @property
+    def run_dir(self) -> Path:
+        return self.recordings / self.summary["run_id"]
+
+    def verdicts(self) -> dict[tuple[str, str], str]:
+        return {(r["flow"], r["locale"]): r["verdict"] for r in self.summary["results"]}
+
+    def only(self) -> dict[str, Any]:
+        """The single result of a one-flow, one-locale run."""
+        assert len(self.summary["results"]) == 1, self.summary["results"]
+        result: dict[str, Any] = self.summary["results"][0]
+        return result
+
+
+def in_thread(func: Callable[[], T]) -> T:
+    """Run `func` in a fresh thread: pytest-playwright's sync API keeps an event loop
+    running in the main thread, and optout's async core needs its own."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(func).result()
+
+
+def run_async(coro: Coroutine[Any, Any, T]) -> T:
+    """`asyncio.run` in a fresh thread (see `in_thread`)."""
+    return in_thread(lambda: asyncio.run(coro))
+
+
+def invoke(*args: str | Path, env: dict[str, str] | None = None) -> Result:
+    """Run the optout CLI in-process (in its own thread)."""
+    return in_thread(
+        lambda: CliRunner().invoke(main, [str(a) for a in args], env=env, catch_exceptions=False)
+    )
+
+
+@pytest.fixture
+def verify(replica: ReplicaServer, tmp_path: Path) -> Any:
+    """Run `optout verify FLOW --map-origin <Meta origins>=<replica scenario>` and read the JSON."""
+
+    def run(
+        flow: str | Path,
+        scenario: str,
+        *extra: str,
+        locale: str | None = "en-GB",
+        recordings: Path | None = None,
+        timeout: float = 4,
+    ) -> Verified:
+        recordings = recordings or tmp_path / "recordings"
+        out = tmp_path / f"summary-{len(list(tmp_path.glob('summary-*')))}.json"
+        origin = replica.origin_for(scenario)
+        args: list[str | Path] = ["verify", flow, "--recordings", recordings, "--json", out,
+                                  "--timeout", str(timeout), "--log-format", "json"]
+        for source in ("https://www.facebook.com", "https://fr-fr.facebook.com",
+                       "https://help.instagram.com"):
+            args += ["--map-origin", f"{source}={origin}"]
+        if locale:
+            args += ["--locale", locale]
+        result = invoke(*args, *extra)
+        assert out.exists(), f"no summary written (exit {result.exit_code}): {result.output}"
+        return Verified(result, json.loads(out.read_text()), recordings)
+
+    return run
