@@ -85,7 +85,7 @@ def describe(spec: dict[str, Any]) -> str:
         kind = next((k for k in FINDERS if spec.get(k)), "text")
         text = f'{kind} "{spec.get(kind, "")}"'
     if spec.get("href"):
-        text += f" to /{spec['href']}/"
+        text += f" → {spec['href']}"
     return text
 
 

@@ -290,13 +290,28 @@ class FlowRunner:
         found = await self._wait_for(step.click, self._step_timeout(step))
         if found is None:
             return await self._absent(step, " or ".join(loc.describe() for loc in step.click), index)
+        timeout_ms = self._step_timeout(step) * 1000
+        detail = f"clicked {found.locator.describe()}" + (f" → {found.href}" if found.href else "")
         try:
-            await found.element.click(timeout=self._step_timeout(step) * 1000)
+            new_tab = found.href and await found.element.get_attribute("target") == "_blank"
+            if new_tab and found.href:
+                # Follow a new-tab link in this page, so one page holds the whole path.
+                async with self.page.expect_popup(timeout=timeout_ms) as popup_info:
+                    await found.element.click(timeout=timeout_ms)
+                await (await popup_info.value).close()
+                await self._open(found.href)
+                detail += " (opens a new tab: followed in this one)"
+            else:
+                await found.element.click(timeout=timeout_ms)
         except Exception as exc:
-            self.signals.failed_step = f"step {index}: could not click {found.locator.describe()}: {str(exc).splitlines()[0]}"
+            self.signals.failed_step = (
+                f"step {index}: could not click {found.locator.describe()}: "
+                f"{str(exc).splitlines()[0]}"
+            )
             return Outcome(StepStatus.FAILED, self.signals.failed_step, found, len(step.click))
         await self._settle(self.timeouts.navigation)
-        detail = f"clicked {found.locator.describe()}" + (f" → {found.href}" if found.href else "")
+        if self.signals.network_error:
+            return Outcome(StepStatus.FAILED, self.signals.network_error, found, len(step.click))
         return Outcome(StepStatus.OK, detail, found, len(step.click))
 
     async def _see(self, step: SeeStep, index: int) -> Outcome:
