@@ -98,6 +98,7 @@ class FlowResult:
             "start": self.start,
             "final_url": self.final_url,
             "http_status": self.http_status,
+            "attempt": self.attempt,
             "attempts": self.attempts,
             "started_at": self.started_at,
             "duration_s": round(self.duration_s, 2),

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 POLL_S = 0.2
 WRONG_URL_GRACE_S = 2.0
+ERROR_PAGE_GRACE_S = 1.0
 ARIA_TIMEOUT_MS = 5000
 
 
@@ -213,16 +214,23 @@ class FlowRunner:
 
     async def _wait_for(self, alternatives: Sequence[Locator], timeout: float) -> Found | None:
         """Poll until one alternative is visible; give up early on a wall or a failed load."""
-        deadline = time.monotonic() + timeout
+        start = time.monotonic()
+        deadline = start + timeout
         while True:
             found = await self._find(alternatives)
             if found is not None:
                 return found
             if self.signals.network_error or await self._check_blocked():
                 return None
-            if time.monotonic() >= deadline:
+            if time.monotonic() >= min(deadline, self._error_page_deadline(start)):
                 return None
             await asyncio.sleep(POLL_S)
+
+    def _error_page_deadline(self, start: float) -> float:
+        """On an HTTP error page, looking for the form's elements stops after a short grace."""
+        if self.signals.http_status is not None and self.signals.http_status >= 400:
+            return start + ERROR_PAGE_GRACE_S
+        return float("inf")
 
     async def _check_blocked(self) -> bool:
         if self.signals.blocked_marker is None:
@@ -363,7 +371,8 @@ class FlowRunner:
         self.signals.reached_target = True
         self.signals.target_url_pattern = target.url
         url_re = compile_pattern(target.url) if target.url else None
-        deadline = time.monotonic() + (
+        start = time.monotonic()
+        deadline = start + (
             self.timeouts.step if self.timeouts.forced else self.flow.timeout or self.timeouts.step
         )
         wrong_url_since: float | None = None
@@ -372,7 +381,9 @@ class FlowRunner:
                 return Outcome(StepStatus.BLOCKED if self.signals.blocked_marker else StepStatus.FAILED)
             for marker in target.missing_when:
                 if await self._marker_visible(marker):
-                    self.signals.missing_marker = f"unavailable marker {marker.describe()}"
+                    self.signals.missing_marker = (
+                        marker.reason or f"unavailable marker {marker.describe()}"
+                    )
                     return Outcome(StepStatus.ABSENT, self.signals.missing_marker)
             found: list[str] = []
             not_found: list[str] = []
@@ -391,7 +402,7 @@ class FlowRunner:
                 wrong_url_since = wrong_url_since or now
                 if now - wrong_url_since >= WRONG_URL_GRACE_S:
                     break
-            if now >= deadline:
+            if now >= min(deadline, self._error_page_deadline(start)):
                 break
             await asyncio.sleep(POLL_S)
         return Outcome(StepStatus.FAILED, "not found: " + ", ".join(not_found or ["the form URL"]))

@@ -115,7 +115,10 @@ def verify(replica: ReplicaServer, tmp_path: Path) -> Any:
             args += ["--map-origin", f"{source}={origin}"]
         if locale:
             args += ["--locale", locale]
+        before = len(replica.requests)
         result = invoke(*args, *extra)
+        sent = [r for r in replica.requests[before:] if r[0] not in ("GET", "HEAD")]
+        assert not sent, f"the checker sent something to the site: {sent}"
         assert out.exists(), f"no summary written (exit {result.exit_code}): {result.output}"
         return Verified(result, json.loads(out.read_text()), recordings)
 

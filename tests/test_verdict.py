@@ -1,0 +1,119 @@
+"""The verdict table as a pure unit: signals in, verdict and reason out."""
+
+from __future__ import annotations
+
+import pytest
+
+from optout.verdict import ExitCode, Outcome, Signals, Verdict, decide, exit_code, is_regression
+
+URL = "https://www.facebook.com/help/contact/6359191084165019"
+
+
+def signals(**kw: object) -> Signals:
+    base = Signals(final_url=URL)
+    for key, value in kw.items():
+        setattr(base, key, value)
+    return base
+
+
+AT_TARGET = {"reached_target": True, "target_url_ok": True, "http_status": 200}
+
+CASES = [
+    # (what, signals, verdict, rule)
+    ("form fields seen", {**AT_TARGET, "present_found": ["textbox", "button"]},
+     Verdict.AVAILABLE, "form recognised"),
+    ("unavailable marker", {**AT_TARGET, "missing_marker": "unavailable page"},
+     Verdict.MISSING, "unavailable marker"),
+    ("marker beats a 404", {**AT_TARGET, "http_status": 404, "missing_marker": "unavailable page"},
+     Verdict.MISSING, "unavailable marker"),
+    ("HTTP 500 without marker", {**AT_TARGET, "http_status": 500, "present_not_found": ["textbox"]},
+     Verdict.UNREACHABLE, "HTTP error status"),
+    ("network error", {"network_error": "net::ERR_CONNECTION_REFUSED loading x"},
+     Verdict.UNREACHABLE, "network failure"),
+    ("login wall", {"blocked_marker": "login wall", "http_status": 200},
+     Verdict.BLOCKED, "blocked marker"),
+    ("wall beats a missing marker", {**AT_TARGET, "blocked_marker": "login wall",
+                                     "missing_marker": "unavailable page"},
+     Verdict.BLOCKED, "blocked marker"),
+    ("declared absence on a loaded page", {"absent_step": "no link", "http_status": 200},
+     Verdict.MISSING, "declared absence"),
+    ("declared absence on an error page is not missing", {"absent_step": "no link",
+                                                          "http_status": 503},
+     Verdict.UNREACHABLE, "HTTP error status"),
+    ("declared absence after a failed load is not missing",
+     {"absent_step": "no link", "network_error": "timed out after 5 s loading x"},
+     Verdict.UNREACHABLE, "network failure"),
+    ("declared absence behind a wall is not missing", {"absent_step": "no link",
+                                                       "blocked_marker": "checkpoint"},
+     Verdict.BLOCKED, "blocked marker"),
+    ("a step that found nothing", {"failed_step": "step 2: link not found", "http_status": 200},
+     Verdict.BROKEN, "step failed"),
+    ("wrong page at the target", {**AT_TARGET, "target_url_ok": False},
+     Verdict.BROKEN, "wrong page at target"),
+    ("fields not seen", {**AT_TARGET, "present_not_found": ["textbox"]},
+     Verdict.BROKEN, "form not recognised"),
+    ("some fields seen, others not", {**AT_TARGET, "present_found": ["button"],
+                                      "present_not_found": ["textbox"]},
+     Verdict.BROKEN, "form not recognised"),
+    ("nothing observed", {}, Verdict.BROKEN, "no rule"),
+]
+
+
+@pytest.mark.parametrize(("what", "observed", "verdict", "rule"), CASES, ids=[c[0] for c in CASES])
+def test_decide(what: str, observed: dict[str, object], verdict: Verdict, rule: str) -> None:
+    """Each combination of signals gives the verdict of the first rule that applies."""
+    got, reason, name = decide(signals(**observed))
+    assert (got, name) == (verdict, rule)
+    assert reason and "\n" not in reason
+
+
+def test_never_available_without_seeing_the_form() -> None:
+    """Reaching the form URL with a 200 but no field seen is never `available`."""
+    got, _, _ = decide(signals(reached_target=True, target_url_ok=True, http_status=200))
+    assert got is not Verdict.AVAILABLE
+
+
+def test_reasons_name_what_was_seen() -> None:
+    """The reason names the marker, the status or the error behind the verdict."""
+    assert decide(signals(**{**AT_TARGET, "http_status": 500, "http_url": URL}))[1] == (
+        f"HTTP 500 for {URL}"
+    )
+    s = signals(**AT_TARGET, missing_marker='"content isn\'t available" page')
+    assert decide(s)[1] == f'"content isn\'t available" page shown at {URL}'
+    assert decide(signals(network_error="net::ERR_NAME_NOT_RESOLVED loading x"))[1] == (
+        "net::ERR_NAME_NOT_RESOLVED loading x"
+    )
+
+
+@pytest.mark.parametrize(
+    ("outcomes", "code"),
+    [
+        ([], ExitCode.OK),
+        ([Outcome(Verdict.AVAILABLE, False), Outcome(Verdict.MISSING, False)], ExitCode.OK),
+        ([Outcome(Verdict.AVAILABLE, False), Outcome(Verdict.BLOCKED, False)], ExitCode.INCONCLUSIVE),
+        ([Outcome(Verdict.MISSING, True), Outcome(Verdict.BROKEN, False)], ExitCode.REGRESSION),
+        ([Outcome(Verdict.UNREACHABLE, False)], ExitCode.INCONCLUSIVE),
+    ],
+)
+def test_exit_code(outcomes: list[Outcome], code: ExitCode) -> None:
+    """A regression wins over an inconclusive result, which wins over success."""
+    assert exit_code(outcomes) is code
+
+
+@pytest.mark.parametrize(
+    ("verdict", "expected", "regression"),
+    [
+        (Verdict.MISSING, Verdict.AVAILABLE, True),
+        (Verdict.AVAILABLE, Verdict.AVAILABLE, False),
+        (Verdict.BLOCKED, Verdict.AVAILABLE, False),
+        (Verdict.MISSING, None, False),
+    ],
+)
+def test_regression(verdict: Verdict, expected: Verdict | None, regression: bool) -> None:
+    """Only a conclusive verdict that differs from the expectation is a regression."""
+    assert is_regression(verdict, expected) is regression
+
+
+def test_conclusive_verdicts() -> None:
+    """Only available and missing say something about the form."""
+    assert {v for v in Verdict if v.conclusive} == {Verdict.AVAILABLE, Verdict.MISSING}
