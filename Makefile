@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install browser test lint demo clean
+.PHONY: install browser test lint lint-quick demo clean
 
 install: $(STAMP) browser
 
@@ -41,7 +41,7 @@ browser: $(STAMP)
 		exit 3; \
 	fi
 
-test: install
+test: install lint-quick
 	$(BIN)/python -m pytest
 
 lint: install
@@ -53,3 +53,8 @@ demo: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info
+
+# ruff and mypy are fast enough to run before every test run.
+lint-quick: $(STAMP)
+	$(BIN)/ruff check optout tests
+	$(BIN)/mypy

@@ -59,12 +59,18 @@ def find_browser(playwright: Playwright, explicit: str | None = None) -> Browser
     if explicit:
         resolved = shutil.which(explicit) or explicit
         if not Path(resolved).is_file():
-            raise BrowserNotFound(f"browser not found at {explicit} (from --browser-path/OPTOUT_BROWSER)")
+            raise BrowserNotFound(
+                f"browser not found at {explicit} (from --browser-path/OPTOUT_BROWSER)"
+            )
         return BrowserChoice(resolved, "explicit")
     downloaded = _playwright_download(playwright)
     if downloaded:
         return BrowserChoice(None, f"playwright download ({downloaded})")
-    for candidate in (*SYSTEM_CHROMIUMS, shutil.which("chromium"), shutil.which("chromium-browser")):
+    for candidate in (
+        *SYSTEM_CHROMIUMS,
+        shutil.which("chromium"),
+        shutil.which("chromium-browser"),
+    ):
         if candidate and Path(candidate).is_file():
             return BrowserChoice(candidate, "system")
     raise BrowserNotFound(
@@ -82,7 +88,9 @@ async def launch(playwright: Playwright, choice: BrowserChoice, headed: bool = F
             args=list(LAUNCH_ARGS),
         )
     except Exception as exc:
-        raise BrowserNotFound(f"the browser at {choice.path or choice.source} did not start: {exc}") from exc
+        raise BrowserNotFound(
+            f"the browser at {choice.path or choice.source} did not start: {exc}"
+        ) from exc
 
 
 def _main(argv: list[str]) -> int:

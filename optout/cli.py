@@ -64,7 +64,9 @@ def _flows_or_exit(paths: tuple[Path, ...]) -> list[Flow]:
     return flows
 
 
-def _parse_maps(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> list[OriginMap]:
+def _parse_maps(
+    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+) -> list[OriginMap]:
     try:
         return [OriginMap.parse(v) for v in values]
     except MappingError as exc:
@@ -89,42 +91,99 @@ def main() -> None:
 
 def verify_options(func: Callable[..., Any]) -> Callable[..., Any]:
     options = [
-        click.option("--out", "--recordings", "recordings", type=click.Path(path_type=Path),
-                     default=Path("recordings"), show_default=True,
-                     help="Folder that keeps one sub-folder of evidence per run."),
-        click.option("--locale", "locales", multiple=True, metavar="L",
-                     help="Only run these locales (repeatable), e.g. --locale fr-FR."),
-        click.option("--map-origin", "maps", multiple=True, callback=_parse_maps,
-                     metavar="FROM=TO",
-                     help="Serve origin FROM from TO (repeatable), e.g. "
-                     "https://www.facebook.com=http://127.0.0.1:8765/form-missing"),
-        click.option("--timeout", type=click.FloatRange(min=0.1), metavar="SECONDS",
-                     help="Wait this long for every step and navigation (default: 15 s per "
-                     "step, 30 s per page load, or the flow's own)."),
-        click.option("--retries", type=click.IntRange(min=0), default=0, show_default=True,
-                     help="Re-run a flow whose verdict is inconclusive up to N times."),
-        click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
-                     help="Flows to run at once."),
-        click.option("--json", "json_out", metavar="FILE|-",
-                     help="Write the JSON summary to FILE, or to stdout with -."),
-        click.option("--junit", "junit_out", type=click.Path(path_type=Path), metavar="FILE",
-                     help="Write a JUnit XML report."),
+        click.option(
+            "--out",
+            "--recordings",
+            "recordings",
+            type=click.Path(path_type=Path),
+            default=Path("recordings"),
+            show_default=True,
+            help="Folder that keeps one sub-folder of evidence per run.",
+        ),
+        click.option(
+            "--locale",
+            "locales",
+            multiple=True,
+            metavar="L",
+            help="Only run these locales (repeatable), e.g. --locale fr-FR.",
+        ),
+        click.option(
+            "--map-origin",
+            "maps",
+            multiple=True,
+            callback=_parse_maps,
+            metavar="FROM=TO",
+            help="Serve origin FROM from TO (repeatable), e.g. "
+            "https://www.facebook.com=http://127.0.0.1:8765/form-missing",
+        ),
+        click.option(
+            "--timeout",
+            type=click.FloatRange(min=0.1),
+            metavar="SECONDS",
+            help="Wait this long for every step and navigation (default: 15 s per "
+            "step, 30 s per page load, or the flow's own).",
+        ),
+        click.option(
+            "--retries",
+            type=click.IntRange(min=0),
+            default=0,
+            show_default=True,
+            help="Re-run a flow whose verdict is inconclusive up to N times.",
+        ),
+        click.option(
+            "--workers",
+            type=click.IntRange(min=1),
+            default=1,
+            show_default=True,
+            help="Flows to run at once.",
+        ),
+        click.option(
+            "--json",
+            "json_out",
+            metavar="FILE|-",
+            help="Write the JSON summary to FILE, or to stdout with -.",
+        ),
+        click.option(
+            "--junit",
+            "junit_out",
+            type=click.Path(path_type=Path),
+            metavar="FILE",
+            help="Write a JUnit XML report.",
+        ),
         click.option("--headed", is_flag=True, help="Show the browser window."),
-        click.option("--browser-path", envvar="OPTOUT_BROWSER", metavar="PATH",
-                     help="Chromium executable to use (env OPTOUT_BROWSER)."),
-        click.option("--log-format", type=click.Choice(["auto", "pretty", "json"]),
-                     default="auto", show_default=True,
-                     help="auto: pretty on a terminal, JSON lines otherwise."),
-        click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]),
-                     default=None, help="Default: warning on a terminal, info otherwise."),
+        click.option(
+            "--browser-path",
+            envvar="OPTOUT_BROWSER",
+            metavar="PATH",
+            help="Chromium executable to use (env OPTOUT_BROWSER).",
+        ),
+        click.option(
+            "--log-format",
+            type=click.Choice(["auto", "pretty", "json"]),
+            default="auto",
+            show_default=True,
+            help="auto: pretty on a terminal, JSON lines otherwise.",
+        ),
+        click.option(
+            "--log-level",
+            type=click.Choice(["debug", "info", "warning", "error"]),
+            default=None,
+            help="Default: warning on a terminal, info otherwise.",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
     return func
 
 
-def _execute(flows: list[Flow], options: RunOptions, json_out: str | None,
-             junit_out: Path | None, log_format: str, log_level: str | None) -> RunSummary:
+def _execute(
+    flows: list[Flow],
+    options: RunOptions,
+    json_out: str | None,
+    junit_out: Path | None,
+    log_format: str,
+    log_level: str | None,
+) -> RunSummary:
     tty = sys.stderr.isatty()
     configure(log_format, log_level or ("warning" if tty else "info"))  # type: ignore[arg-type]
     table_console = make_console(stderr=json_out == "-")
@@ -136,13 +195,18 @@ def _execute(flows: list[Flow], options: RunOptions, json_out: str | None,
     except (BrowserNotFound, CheckerError, RecordingsError) as exc:
         fail(str(exc), ExitCode.CHECKER_FAILED)
     except KeyboardInterrupt:
-        fail("interrupted; the results finished so far are in the run folder", ExitCode.CHECKER_FAILED)
+        fail(
+            "interrupted; the results finished so far are in the run folder",
+            ExitCode.CHECKER_FAILED,
+        )
     table_console.print(verdict_table(summary.results, title=f"run {summary.run_id}"))
     table_console.print(f"evidence: {options.recordings / summary.run_id}")
     if json_out == "-":
         click.echo(json.dumps(summary.to_json(), indent=2, ensure_ascii=False))
     elif json_out:
-        write_atomic(Path(json_out), json.dumps(summary.to_json(), indent=2, ensure_ascii=False) + "\n")
+        write_atomic(
+            Path(json_out), json.dumps(summary.to_json(), indent=2, ensure_ascii=False) + "\n"
+        )
     if junit_out:
         write_atomic(junit_out, junit_xml(summary))
     return summary
@@ -151,10 +215,21 @@ def _execute(flows: list[Flow], options: RunOptions, json_out: str | None,
 @main.command(epilog=f"A minimal complete flow (flows/facebook-form.yaml):\n\n{MINIMAL_FLOW}")
 @PATHS
 @verify_options
-def verify(paths: tuple[Path, ...], recordings: Path, locales: tuple[str, ...],
-           maps: list[OriginMap], timeout: float | None, retries: int, workers: int,
-           json_out: str | None, junit_out: Path | None, headed: bool,
-           browser_path: str | None, log_format: str, log_level: str | None) -> None:
+def verify(
+    paths: tuple[Path, ...],
+    recordings: Path,
+    locales: tuple[str, ...],
+    maps: list[OriginMap],
+    timeout: float | None,
+    retries: int,
+    workers: int,
+    json_out: str | None,
+    junit_out: Path | None,
+    headed: bool,
+    browser_path: str | None,
+    log_format: str,
+    log_level: str | None,
+) -> None:
     """Run flows (files or folders; default flows/) and record verdicts with evidence.
 
     \b
@@ -175,8 +250,16 @@ def verify(paths: tuple[Path, ...], recordings: Path, locales: tuple[str, ...],
     jobs = plan(flows, list(locales))
     if not jobs:
         fail(f"no flow has the locale(s) {', '.join(locales)}", ExitCode.BAD_INPUT)
-    options = RunOptions(recordings=recordings, locales=list(locales), maps=maps, timeout=timeout,
-                         retries=retries, workers=workers, headed=headed, browser_path=browser_path)
+    options = RunOptions(
+        recordings=recordings,
+        locales=list(locales),
+        maps=maps,
+        timeout=timeout,
+        retries=retries,
+        workers=workers,
+        headed=headed,
+        browser_path=browser_path,
+    )
     summary = _execute(flows, options, json_out, junit_out, log_format, log_level)
     sys.exit(summary.exit_code)
 
@@ -248,14 +331,29 @@ def doctor(browser_path: str | None) -> None:
 
 @main.command()
 @PATHS
-@click.option("--out", "--recordings", "recordings", type=click.Path(path_type=Path),
-              default=Path("recordings/demo"), show_default=True)
-@click.option("--scenario", default="demo", show_default=True,
-              help="Replica scenario to map the Meta origins to.")
+@click.option(
+    "--out",
+    "--recordings",
+    "recordings",
+    type=click.Path(path_type=Path),
+    default=Path("recordings/demo"),
+    show_default=True,
+)
+@click.option(
+    "--scenario",
+    default="demo",
+    show_default=True,
+    help="Replica scenario to map the Meta origins to.",
+)
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=5.0, show_default=True)
 @click.option("--browser-path", envvar="OPTOUT_BROWSER", metavar="PATH")
-def demo(paths: tuple[Path, ...], recordings: Path, scenario: str, timeout: float,
-         browser_path: str | None) -> None:
+def demo(
+    paths: tuple[Path, ...],
+    recordings: Path,
+    scenario: str,
+    timeout: float,
+    browser_path: str | None,
+) -> None:
     """Run the flows offline against the bundled replica of Meta's pages.
 
     Serves the replica on 127.0.0.1, maps Meta's origins to it with --map-origin, runs
@@ -271,8 +369,9 @@ def demo(paths: tuple[Path, ...], recordings: Path, scenario: str, timeout: floa
         origin = server.origin_for(scenario)
         maps = [OriginMap.parse(f"{src}={origin}") for src in DEMO_ORIGINS]
         click.echo(f"replica at {server.url}; scenario {scenario!r}", err=True)
-        options = RunOptions(recordings=recordings, maps=maps, timeout=timeout,
-                             browser_path=browser_path, workers=2)
+        options = RunOptions(
+            recordings=recordings, maps=maps, timeout=timeout, browser_path=browser_path, workers=2
+        )
         _execute(flows, options, None, None, "auto", None)
 
 

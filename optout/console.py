@@ -95,7 +95,9 @@ class EventLogger:
             )
         elif isinstance(event, AttemptFinished):
             r = event.result
-            method = self.log.info if r.verdict.conclusive and not r.regression else self.log.warning
+            method = (
+                self.log.info if r.verdict.conclusive and not r.regression else self.log.warning
+            )
             method(
                 "flow",
                 flow=r.flow,

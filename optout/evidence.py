@@ -194,4 +194,3 @@ def run_folders(recordings: Path) -> list[Path]:
         (p for p in recordings.iterdir() if RUN_ID_RE.match(p.name) and (p / RUN_JSON).is_file()),
         key=lambda p: (p.name[:16], int(p.name[17:] or 1) if len(p.name) > 16 else 1),
     )
-

@@ -35,14 +35,16 @@ from optout.verdict import Verdict
 M = TypeVar("M", bound=BaseModel)
 
 ROLES = frozenset(
-    "alert alertdialog application article banner blockquote button caption cell checkbox code "
-    "columnheader combobox complementary contentinfo definition deletion dialog directory document "
-    "emphasis feed figure form generic grid gridcell group heading img insertion link list listbox "
-    "listitem log main marquee math meter menu menubar menuitem menuitemcheckbox menuitemradio "
-    "navigation none note option paragraph presentation progressbar radio radiogroup region row "
-    "rowgroup rowheader scrollbar search searchbox separator slider spinbutton status strong "
-    "subscript superscript switch tab table tablist tabpanel term textbox time timer toolbar "
-    "tooltip tree treegrid treeitem".split()
+    """
+    alert alertdialog application article banner blockquote button caption cell checkbox code
+    columnheader combobox complementary contentinfo definition deletion dialog directory
+    document emphasis feed figure form generic grid gridcell group heading img insertion link
+    list listbox listitem log main marquee math meter menu menubar menuitem menuitemcheckbox
+    menuitemradio navigation none note option paragraph presentation progressbar radio
+    radiogroup region row rowgroup rowheader scrollbar search searchbox separator slider
+    spinbutton status strong subscript superscript switch tab table tablist tabpanel term
+    textbox time timer toolbar tooltip tree treegrid treeitem
+    """.split()
 )
 STEP_ACTIONS = ("open", "click", "see", "wait", "dismiss", "use")
 LOCALE_RE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2}|-[A-Z][a-z]{3})?$")
@@ -162,7 +164,9 @@ Alternatives = Annotated[
 MarkerList = Annotated[
     list[Marker],
     BeforeValidator(
-        lambda v: [{"text": m} if isinstance(m, str) else m for m in v] if isinstance(v, list) else v,
+        lambda v: (
+            [{"text": m} if isinstance(m, str) else m for m in v] if isinstance(v, list) else v
+        ),
         json_schema_input_type=list[str | dict[str, Any]],
     ),
 ]
@@ -371,9 +375,9 @@ def _construct(node: yaml.Node, path: tuple[Any, ...], lines: Lines, file: Path)
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_construct(n, (*path, i), lines, file) for i, n in enumerate(node.value)]
-    return yaml.SafeLoader(
-        ""
-    ).construct_object(node, deep=True)  # scalars: ints, bools, strings, nulls
+    return yaml.SafeLoader("").construct_object(
+        node, deep=True
+    )  # scalars: ints, bools, strings, nulls
 
 
 def read_yaml(path: Path) -> tuple[Any, Lines]:
@@ -397,6 +401,18 @@ def read_yaml(path: Path) -> tuple[Any, Lines]:
     return data, lines
 
 
+_NONE = object()
+
+
+def _child(node: Any, part: Any) -> Any:
+    """`node[part]` when the YAML data has it, else `_NONE`."""
+    if isinstance(node, dict) and part in node:
+        return node[part]
+    if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        return node[part]
+    return _NONE
+
+
 def _line_for(loc: tuple[Any, ...], data: Any, lines: Lines) -> tuple[int, str]:
     """Find the line of a validation error, walking the original data along its loc."""
     path: tuple[Any, ...] = ()
@@ -406,12 +422,10 @@ def _line_for(loc: tuple[Any, ...], data: Any, lines: Lines) -> tuple[int, str]:
         following = loc[i + 1] if i + 1 < len(loc) else None
         if isinstance(node, dict) and part in node and following in node and part != following:
             continue  # a step's discriminator tag (`see`) followed by one of its fields
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
-            node = node[part]
-        else:
+        child = _child(node, part)
+        if child is _NONE:
             continue
+        node = child
         path = (*path, part)
         shown.append(f"[{part}]" if isinstance(part, int) else f".{part}")
     where = "".join(shown).lstrip(".")
@@ -422,15 +436,13 @@ def _valid_keys(loc: tuple[Any, ...], data: Any) -> str:
     """`(did you mean: start?; valid: ...)` for an unknown key, from the model that fits best."""
     node = data
     for part in loc[:-1]:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
-            node = node[part]
+        child = _child(node, part)
+        node = node if child is _NONE else child
     if not isinstance(node, dict):
         return ""
     known = set(node) - {loc[-1]}
-    models = [Flow, Target, Locator, Marker, Dismiss, Fragment, *StepBase.__subclasses__(),
-              ClickStep, SeeStep]
+    models: list[type[BaseModel]] = [Flow, Target, Locator, Marker, Dismiss, Fragment]
+    models += [OpenStep, ClickStep, SeeStep, WaitStep, DismissStep, UseStep]
     best = max(models, key=lambda m: (len(known & set(m.model_fields)), -len(m.model_fields)))
     fields = sorted(best.model_fields)
     near = difflib.get_close_matches(str(loc[-1]), fields, n=1)
@@ -457,7 +469,9 @@ def _problems(exc: ValidationError, data: Any, lines: Lines, file: Path) -> list
 
 def _validate(model: type[M], data: Any, lines: Lines, file: Path) -> M:
     if not isinstance(data, dict):
-        raise FlowError([Problem(file, 1, f"expected a mapping of keys, got {type(data).__name__}")])
+        raise FlowError(
+            [Problem(file, 1, f"expected a mapping of keys, got {type(data).__name__}")]
+        )
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -482,13 +496,19 @@ def _resolve_fragments(
         line = lines.get(("steps", i), 1)
         if step.use in seen:
             chain = " → ".join((*seen, step.use))
-            raise FlowError([Problem(file, line, f"steps[{i}]: fragments include each other: {chain}")])
+            raise FlowError(
+                [Problem(file, line, f"steps[{i}]: fragments include each other: {chain}")]
+            )
         candidates = [d / f"{step.use}.yaml" for d in fragment_dirs(file)]
         found = next((c for c in candidates if c.is_file()), None)
         if found is None:
-            known = sorted({p.stem for d in fragment_dirs(file) if d.is_dir() for p in d.glob("*.yaml")})
+            known = sorted(
+                {p.stem for d in fragment_dirs(file) if d.is_dir() for p in d.glob("*.yaml")}
+            )
             hint = f" (known: {', '.join(known)})" if known else ""
-            raise FlowError([Problem(file, line, f"steps[{i}].use: no fragment {step.use!r}{hint}")])
+            raise FlowError(
+                [Problem(file, line, f"steps[{i}].use: no fragment {step.use!r}{hint}")]
+            )
         frag_data, frag_lines = read_yaml(found)
         fragment = _validate(Fragment, frag_data, frag_lines, found)
         inner, inner_walls = _resolve_fragments(
@@ -546,7 +566,9 @@ def load_flows(paths: Iterable[Path]) -> list[Flow]:
                 flow = load_flow(path)
                 if flow.id in sources:
                     problems.append(
-                        Problem(path, 1, f"flow id {flow.id!r} is already used by {sources[flow.id]}")
+                        Problem(
+                            path, 1, f"flow id {flow.id!r} is already used by {sources[flow.id]}"
+                        )
                     )
                 sources[flow.id] = path
                 flows.append(flow)

@@ -25,13 +25,17 @@ def junit_xml(summary: RunSummary) -> str:
         )
         message = f"{r.verdict}: {r.reason}"
         if r.regression:
-            ET.SubElement(case, "failure", message=message, type="regression").text = (
+            ET.SubElement(
+                case, "failure", message=message, type="regression"
+            ).text = (
                 f"expected {r.expected}, got {r.verdict}\nevidence: {summary.run_id}/{r.evidence}"
             )
         elif not r.verdict.conclusive:
-            ET.SubElement(case, "error", message=message, type=str(r.verdict)).text = (
-                f"evidence: {summary.run_id}/{r.evidence}"
-            )
+            ET.SubElement(
+                case, "error", message=message, type=str(r.verdict)
+            ).text = f"evidence: {summary.run_id}/{r.evidence}"
         ET.SubElement(case, "system-out").text = message
     ET.indent(suite)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suite, encoding="unicode") + "\n"
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suite, encoding="unicode") + "\n"
+    )

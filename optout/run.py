@@ -7,6 +7,7 @@ writer, the progress display and the logger listen.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -106,18 +107,24 @@ async def _run_job(
                 bus.emit(StepFinished(flow.id, locale, n, record, png))
 
             runner = FlowRunner(
-                flow, locale, page, router=router, timeouts=timeouts, on_step=on_step, attempt=attempt
+                flow,
+                locale,
+                page,
+                router=router,
+                timeouts=timeouts,
+                on_step=on_step,
+                attempt=attempt,
             )
             result, final = await runner.run()
         except Exception as exc:
             if not browser.is_connected():
-                raise CheckerError(f"the browser crashed during {flow.id} ({locale}): {exc}") from exc
+                raise CheckerError(
+                    f"the browser crashed during {flow.id} ({locale}): {exc}"
+                ) from exc
             raise
         finally:
-            try:
+            with contextlib.suppress(Exception):
                 await context.close()
-            except Exception:
-                pass
         result.attempts = attempt
         result.expected = expected
         result.regression = is_regression(result.verdict, expected)
@@ -168,15 +175,15 @@ async def run_flows(
             summary.results = [results[i] for i in sorted(results)]
             summary.finished_at = _timestamp(datetime.now(UTC).replace(microsecond=0))
             complete = len(results) == len(jobs)
-            summary.exit_code = int(
-                exit_code(Outcome(r.verdict, r.regression) for r in summary.results)
-            ) if complete else 3
+            summary.exit_code = (
+                int(exit_code(Outcome(r.verdict, r.regression) for r in summary.results))
+                if complete
+                else 3
+            )
             summary.options["complete"] = complete
             bus.emit(RunFinished(summary))
-            try:
+            with contextlib.suppress(Exception):
                 await browser.close()
-            except Exception:
-                pass
     return summary
 
 

@@ -169,9 +169,8 @@ class FlowRunner:
         """Wait for navigations in flight (and router redirects) to land, then for the DOM."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self._pending:
-                await asyncio.sleep(0.05)
-            elif self._awaiting_redirect and self.page.url == self._awaiting_redirect:
+            redirecting = self._awaiting_redirect and self.page.url == self._awaiting_redirect
+            if self._pending or redirecting:
                 await asyncio.sleep(0.05)
             else:
                 break
@@ -297,7 +296,9 @@ class FlowRunner:
     async def _click(self, step: ClickStep, index: int) -> Outcome:
         found = await self._wait_for(step.click, self._step_timeout(step))
         if found is None:
-            return await self._absent(step, " or ".join(loc.describe() for loc in step.click), index)
+            return await self._absent(
+                step, " or ".join(loc.describe() for loc in step.click), index
+            )
         timeout_ms = self._step_timeout(step) * 1000
         detail = f"clicked {found.locator.describe()}" + (f" → {found.href}" if found.href else "")
         try:
@@ -378,7 +379,9 @@ class FlowRunner:
         wrong_url_since: float | None = None
         while True:
             if await self._check_blocked() or self.signals.network_error:
-                return Outcome(StepStatus.BLOCKED if self.signals.blocked_marker else StepStatus.FAILED)
+                return Outcome(
+                    StepStatus.BLOCKED if self.signals.blocked_marker else StepStatus.FAILED
+                )
             for marker in target.missing_when:
                 if await self._marker_visible(marker):
                     self.signals.missing_marker = (
@@ -437,7 +440,11 @@ class FlowRunner:
         """Run the flow once; return its result and the capture of the final page."""
         started_at, t0 = _now(), time.monotonic()
         plan: list[tuple[str, str, RunnableStep | None]] = [
-            ("open-start", f"open {self.flow.start}", OpenStep(open=self.flow.start))
+            (
+                "open-start",
+                f"open {self.flow.start}",
+                OpenStep.model_validate({"open": self.flow.start}),
+            )
         ]
         plan += [(action_of(s), s.describe(), s) for s in self.flow.runnable_steps()]
         plan.append(("check-form", "check the form", None))
@@ -491,4 +498,3 @@ class FlowRunner:
         except Exception:
             capture.aria = None
         return capture
-

@@ -118,8 +118,9 @@ RULES: tuple[Rule, ...] = (
         "wrong page at target",
         lambda s: s.reached_target and s.target_url_ok is False,
         Verdict.BROKEN,
-        lambda s: f"ended at {s.final_url}, which does not match the form URL "
-        f"/{s.target_url_pattern}/",
+        lambda s: (
+            f"ended at {s.final_url}, which does not match the form URL /{s.target_url_pattern}/"
+        ),
     ),
     (
         "form recognised",
@@ -131,8 +132,10 @@ RULES: tuple[Rule, ...] = (
         "form not recognised",
         lambda s: s.reached_target,
         Verdict.BROKEN,
-        lambda s: f"page at {s.final_url} is neither the form nor an unavailable page "
-        f"(not found: {', '.join(s.present_not_found) or 'nothing to look for'})",
+        lambda s: (
+            f"page at {s.final_url} is neither the form nor an unavailable page "
+            f"(not found: {', '.join(s.present_not_found) or 'nothing to look for'})"
+        ),
     ),
 )
 

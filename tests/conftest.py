@@ -42,7 +42,10 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     with sync_playwright() as pw:
         downloaded = Path(pw.chromium.executable_path)
     if not downloaded.exists():
-        system = next((c for c in (*SYSTEM_CHROMIUMS, shutil.which("chromium")) if c and Path(c).exists()), None)
+        system = next(
+            (c for c in (*SYSTEM_CHROMIUMS, shutil.which("chromium")) if c and Path(c).exists()),
+            None,
+        )
         if system:
             args["executable_path"] = system
     return args
@@ -108,10 +111,23 @@ def verify(replica: ReplicaServer, tmp_path: Path) -> Any:
         recordings = recordings or tmp_path / "recordings"
         out = tmp_path / f"summary-{len(list(tmp_path.glob('summary-*')))}.json"
         origin = replica.origin_for(scenario)
-        args: list[str | Path] = ["verify", flow, "--recordings", recordings, "--json", out,
-                                  "--timeout", str(timeout), "--log-format", "json"]
-        for source in ("https://www.facebook.com", "https://fr-fr.facebook.com",
-                       "https://help.instagram.com"):
+        args: list[str | Path] = [
+            "verify",
+            flow,
+            "--recordings",
+            recordings,
+            "--json",
+            out,
+            "--timeout",
+            str(timeout),
+            "--log-format",
+            "json",
+        ]
+        for source in (
+            "https://www.facebook.com",
+            "https://fr-fr.facebook.com",
+            "https://help.instagram.com",
+        ):
             args += ["--map-origin", f"{source}={origin}"]
         if locale:
             args += ["--locale", locale]

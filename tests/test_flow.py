@@ -16,44 +16,92 @@ INVALID = TEST_FLOWS / "invalid"
 BROKEN_FLOWS = [
     ("bad-absent", 6, "steps[0].absent: Input should be 'missing', 'broken' or 'skip'"),
     ("bad-locale", 2, "locales: 'english' is not a locale like fr-FR or en-GB"),
-    ("bad-regex", 8, "target.present[0].name: invalid regular expression 'send(': "
-                     "missing ), unterminated subpattern at position 4"),
+    (
+        "bad-regex",
+        8,
+        "target.present[0].name: invalid regular expression 'send(': "
+        "missing ), unterminated subpattern at position 4",
+    ),
     ("duplicate-key", 3, "duplicate key 'locales'"),
     ("empty-file", 1, "the file is empty"),
-    ("empty-present", 7, "target.present: List should have at least 1 item after validation, "
-                         "not 0"),
-    ("eval-step", 5, "steps[0]: a step needs exactly one action: open, click, see, wait, "
-                     "dismiss, use (got: eval)"),
+    (
+        "empty-present",
+        7,
+        "target.present: List should have at least 1 item after validation, not 0",
+    ),
+    (
+        "eval-step",
+        5,
+        "steps[0]: a step needs exactly one action: open, click, see, wait, "
+        "dismiss, use (got: eval)",
+    ),
     ("expect-inconclusive", 2, "expect: Input should be 'available' or 'missing'"),
     ("file-url-open", 5, "steps[0].open: 'file:///etc/passwd' is not an absolute http(s) URL"),
     ("invalid-yaml", 6, "invalid YAML: expected ',' or '}', but got ':'"),
     ("javascript-start", 3, "start: 'javascript:alert(1)' is not an absolute http(s) URL"),
-    ("locator-two-finders", 8, "target.present[0]: a locator uses exactly one of role, label, "
-                               "text, placeholder, alt, title, testid, css; got ['role', 'text']"),
-    ("locator-without-finder", 8, "target.present[0]: a locator needs one of: role, label, text, "
-                                  "placeholder, alt, title, testid, css"),
-    ("marker-url-and-text", 10, "blocked_when[0]: a marker is either a url pattern or a "
-                                "locator, not both"),
+    (
+        "locator-two-finders",
+        8,
+        "target.present[0]: a locator uses exactly one of role, label, "
+        "text, placeholder, alt, title, testid, css; got ['role', 'text']",
+    ),
+    (
+        "locator-without-finder",
+        8,
+        "target.present[0]: a locator needs one of: role, label, text, "
+        "placeholder, alt, title, testid, css",
+    ),
+    (
+        "marker-url-and-text",
+        10,
+        "blocked_when[0]: a marker is either a url pattern or a locator, not both",
+    ),
     ("missing-start", 1, "missing required key 'start'"),
     ("missing-target", 1, "missing required key 'target'"),
-    ("name-without-role", 8, "target.present[0]: 'name' goes with 'role' (use 'text' or "
-                             "'label' otherwise)"),
+    (
+        "name-without-role",
+        8,
+        "target.present[0]: 'name' goes with 'role' (use 'text' or 'label' otherwise)",
+    ),
     ("negative-timeout", 6, "steps[0].timeout: Input should be greater than 0"),
     ("not-a-mapping", 1, "expected a mapping of keys, got list"),
-    ("step-two-actions", 5, "steps[0]: a step needs exactly one action: open, click, see, wait, "
-                            "dismiss, use (got: see, click)"),
-    ("step-without-action", 5, "steps[0]: a step needs exactly one action: open, click, see, "
-                               "wait, dismiss, use (got: label)"),
-    ("submit-step", 5, "steps[0]: a step needs exactly one action: open, click, see, wait, "
-                       "dismiss, use (got: submit)"),
-    ("type-step", 5, "steps[0]: a step needs exactly one action: open, click, see, wait, "
-                     "dismiss, use (got: type)"),
+    (
+        "step-two-actions",
+        5,
+        "steps[0]: a step needs exactly one action: open, click, see, wait, "
+        "dismiss, use (got: see, click)",
+    ),
+    (
+        "step-without-action",
+        5,
+        "steps[0]: a step needs exactly one action: open, click, see, "
+        "wait, dismiss, use (got: label)",
+    ),
+    (
+        "submit-step",
+        5,
+        "steps[0]: a step needs exactly one action: open, click, see, wait, "
+        "dismiss, use (got: submit)",
+    ),
+    (
+        "type-step",
+        5,
+        "steps[0]: a step needs exactly one action: open, click, see, wait, "
+        "dismiss, use (got: type)",
+    ),
     ("unknown-fragment", 5, "steps[0].use: no fragment 'no-such-fragment'"),
-    ("unknown-key", 2, "unknown key 'strat' (did you mean 'start'? valid: blocked_when, "
-                       "description, expect, id, locales, name, service, session, start, steps, "
-                       "target, timeout)"),
-    ("unknown-role", 8, "target.present[0].role: unknown ARIA role 'buton' (did you mean: "
-                        "button?)"),
+    (
+        "unknown-key",
+        2,
+        "unknown key 'strat' (did you mean 'start'? valid: blocked_when, "
+        "description, expect, id, locales, name, service, session, start, steps, "
+        "target, timeout)",
+    ),
+    (
+        "unknown-role",
+        8,
+        "target.present[0].role: unknown ARIA role 'buton' (did you mean: button?)",
+    ),
 ]
 
 
@@ -62,7 +110,9 @@ def test_every_invalid_fixture_is_in_the_table() -> None:
     assert sorted(p.stem for p in INVALID.glob("*.yaml")) == sorted(c[0] for c in BROKEN_FLOWS)
 
 
-@pytest.mark.parametrize(("name", "line", "message"), BROKEN_FLOWS, ids=[c[0] for c in BROKEN_FLOWS])
+@pytest.mark.parametrize(
+    ("name", "line", "message"), BROKEN_FLOWS, ids=[c[0] for c in BROKEN_FLOWS]
+)
 def test_validate_reports_file_line_message(name: str, line: int, message: str) -> None:
     """`optout validate` prints `file:line: message`, exits 2, and shows no traceback."""
     path = INVALID / f"{name}.yaml"
@@ -92,7 +142,10 @@ def test_all_problems_of_a_folder_are_listed() -> None:
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [
-        (["verify", "--map-origin", "www.facebook.com=http://127.0.0.1:1"], "FROM must be an http(s)"),
+        (
+            ["verify", "--map-origin", "www.facebook.com=http://127.0.0.1:1"],
+            "FROM must be an http(s)",
+        ),
         (["verify", "--map-origin", "https://www.facebook.com"], "expected FROM=TO"),
         (["verify", "--retries", "-1"], "-1 is not in the range x>=0"),
         (["verify", "--timeout", "0"], "0.0 is not in the range x>=0.1"),
@@ -182,7 +235,7 @@ target:
 
 
 def test_shorthands_expand(tmp_path: Path) -> None:
-    """`see: "text"` means a text locator; `any:` lists alternatives; ids default to the file name."""
+    """`see: "text"` is a text locator; `any:` lists alternatives; the id is the file name."""
     path = tmp_path / "short.yaml"
     path.write_text(
         "name: x\nstart: https://www.facebook.com/\nsteps:\n  - see: Send\n"

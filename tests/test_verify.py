@@ -19,27 +19,46 @@ POLICY = FLOWS / "facebook-policy.yaml"
 # (scenario, verdict, exact reason or a part of it, exit code) for the direct form flow.
 FORM_STATES = [
     ("form-available", "available", f"form found at {FORM}", 0),
-    ("form-missing", "missing", f"\"content isn't available\" page shown at {FORM}", 0),
-    ("form-missing-404", "missing", f"\"content isn't available\" page shown at {FORM}", 0),
-    ("login-wall", "blocked", "stopped by login wall or checkpoint (URL) at "
-                              "https://www.facebook.com/login/?next=", 4),
-    ("checkpoint", "blocked", "stopped by login wall or checkpoint (URL) at "
-                              "https://www.facebook.com/checkpoint/?next=", 4),
+    ("form-missing", "missing", f'"content isn\'t available" page shown at {FORM}', 0),
+    ("form-missing-404", "missing", f'"content isn\'t available" page shown at {FORM}', 0),
+    (
+        "login-wall",
+        "blocked",
+        "stopped by login wall or checkpoint (URL) at https://www.facebook.com/login/?next=",
+        4,
+    ),
+    (
+        "checkpoint",
+        "blocked",
+        "stopped by login wall or checkpoint (URL) at https://www.facebook.com/checkpoint/?next=",
+        4,
+    ),
     ("cookie-dialog", "available", f"form found at {FORM}", 0),
     ("cookie-dialog-stuck", "blocked", f"cookie dialog could not be closed at {FORM}", 4),
     ("late-render", "available", f"form found at {FORM}", 0),
     ("http-500", "unreachable", f"HTTP 500 for {FORM}", 4),
-    ("redesigned", "broken", f"page at {FORM} is neither the form nor an unavailable page "
-                             "(not found: textbox \"e-mail|email\", button \"^(envoyer|send)$\")", 4),
-    ("form-redirect", "available",
-     "form found at https://www.facebook.com/help/contact/712876720715583", 0),
+    (
+        "redesigned",
+        "broken",
+        f"page at {FORM} is neither the form nor an unavailable page "
+        '(not found: textbox "e-mail|email", button "^(envoyer|send)$")',
+        4,
+    ),
+    (
+        "form-redirect",
+        "available",
+        "form found at https://www.facebook.com/help/contact/712876720715583",
+        0,
+    ),
 ]
 
 
-@pytest.mark.parametrize(("scenario", "verdict", "reason", "code"), FORM_STATES,
-                         ids=[s[0] for s in FORM_STATES])
-def test_form_flow_verdicts(verify: Any, scenario: str, verdict: str, reason: str,
-                            code: int) -> None:
+@pytest.mark.parametrize(
+    ("scenario", "verdict", "reason", "code"), FORM_STATES, ids=[s[0] for s in FORM_STATES]
+)
+def test_form_flow_verdicts(
+    verify: Any, scenario: str, verdict: str, reason: str, code: int
+) -> None:
     """Each page state of the form gives its verdict, for the right reason, and its exit code."""
     run: Verified = verify(FACEBOOK_FORM, scenario)
     result = run.only()
@@ -82,9 +101,20 @@ def _closed_port() -> int:
 def test_connection_refused_is_unreachable(tmp_path: Path) -> None:
     """A mapped origin that refuses connections gives `unreachable`, with the network error."""
     out = tmp_path / "s.json"
-    result = invoke("verify", FACEBOOK_FORM, "--locale", "en-GB", "--recordings", tmp_path,
-                    "--map-origin", f"https://www.facebook.com=http://127.0.0.1:{_closed_port()}",
-                    "--json", out, "--timeout", "4")
+    result = invoke(
+        "verify",
+        FACEBOOK_FORM,
+        "--locale",
+        "en-GB",
+        "--recordings",
+        tmp_path,
+        "--map-origin",
+        f"https://www.facebook.com=http://127.0.0.1:{_closed_port()}",
+        "--json",
+        out,
+        "--timeout",
+        "4",
+    )
     summary = json.loads(out.read_text())
     assert result.exit_code == 4
     assert summary["results"][0]["verdict"] == "unreachable"
@@ -96,8 +126,12 @@ def test_redirect_chain_is_kept_in_evidence(verify: Any) -> None:
     result = verify(FACEBOOK_FORM, "form-redirect").only()
     assert result["final_url"] == "https://www.facebook.com/help/contact/712876720715583"
     first = result["navigations"][0]
-    assert first == {"url": FORM, "status": 301, "via_router": True,
-                     "redirected_to": "https://www.facebook.com/help/contact/712876720715583"}
+    assert first == {
+        "url": FORM,
+        "status": 301,
+        "via_router": True,
+        "redirected_to": "https://www.facebook.com/help/contact/712876720715583",
+    }
     assert result["navigations"][-1]["status"] == 200
 
 
@@ -110,8 +144,12 @@ def test_login_redirect_lands_on_the_real_login_url(verify: Any) -> None:
 
 def test_redirect_out_of_the_mapped_origin_goes_out(verify: Any) -> None:
     """A redirect to another origin is followed as a real URL (here mapped to a closed port)."""
-    run = verify(FACEBOOK_FORM, "help-redirect", "--map-origin",
-                 f"https://help.meta.com=http://127.0.0.1:{_closed_port()}")
+    run = verify(
+        FACEBOOK_FORM,
+        "help-redirect",
+        "--map-origin",
+        f"https://help.meta.com=http://127.0.0.1:{_closed_port()}",
+    )
     result = run.only()
     assert result["verdict"] == "unreachable"
     assert result["reason"] == (
@@ -121,16 +159,21 @@ def test_redirect_out_of_the_mapped_origin_goes_out(verify: Any) -> None:
 
 POLICY_STATES = [
     ("form-available", "available", f"form found at {FORM}"),
-    ("policy-no-link", "missing", 'no link "droit d.opposition|opposer|right to object|object" '
-                                  "→ /help/contact/(6359191084165019|712876720715583) (step 3, "
-                                  "declared absent: missing) on https://www.facebook.com/privacy/policy/"),
+    (
+        "policy-no-link",
+        "missing",
+        'no link "droit d.opposition|opposer|right to object|object" '
+        "→ /help/contact/(6359191084165019|712876720715583) (step 3, "
+        "declared absent: missing) on https://www.facebook.com/privacy/policy/",
+    ),
     ("http-500", "unreachable", "HTTP 500 for https://www.facebook.com/privacy/policy/"),
     ("login-wall", "blocked", "stopped by login wall or checkpoint (URL)"),
 ]
 
 
-@pytest.mark.parametrize(("scenario", "verdict", "reason"), POLICY_STATES,
-                         ids=[s[0] for s in POLICY_STATES])
+@pytest.mark.parametrize(
+    ("scenario", "verdict", "reason"), POLICY_STATES, ids=[s[0] for s in POLICY_STATES]
+)
 def test_policy_flow(verify: Any, scenario: str, verdict: str, reason: str) -> None:
     """The policy flow follows the banner link; a page that failed to load is never `missing`."""
     result = verify(POLICY, scenario).only()
@@ -139,7 +182,7 @@ def test_policy_flow(verify: Any, scenario: str, verdict: str, reason: str) -> N
 
 
 def test_policy_hang_is_not_missing(verify: Any) -> None:
-    """A policy page that never loads is `unreachable`, although its link step says absent: missing."""
+    """A policy page that never loads is `unreachable`, though its link step is absent: missing."""
     result = verify(POLICY, "hang", timeout=2).only()
     assert result["verdict"] == "unreachable"
 
@@ -149,9 +192,16 @@ def test_every_step_type(verify: Any) -> None:
     result = verify(TEST_FLOWS / "valid" / "every-step.yaml", "form-available").only()
     assert result["verdict"] == "available", result["reason"]
     actions = [(s["action"], s["status"]) for s in result["steps"]]
-    assert actions == [("open-start", "ok"), ("open", "ok"), ("wait", "ok"),
-                       ("dismiss", "skipped"), ("see", "ok"), ("see", "skipped"),
-                       ("click", "ok"), ("check-form", "ok")]
+    assert actions == [
+        ("open-start", "ok"),
+        ("open", "ok"),
+        ("wait", "ok"),
+        ("dismiss", "skipped"),
+        ("see", "ok"),
+        ("see", "skipped"),
+        ("click", "ok"),
+        ("check-form", "ok"),
+    ]
     click = result["steps"][6]
     assert click["alternative"] == 2  # the fallback matched: visible selector drift
     assert click["matched"].startswith('link "right to object"')
@@ -194,13 +244,22 @@ def test_summary_and_evidence(verify: Any) -> None:
     """run.json, result.json, screenshots, DOM, ARIA snapshot and a manifest that matches."""
     run = verify(FACEBOOK_FORM, "cookie-dialog", locale=None)
     summary = run.summary
-    assert set(summary) >= {"run_id", "started_at", "finished_at", "exit_code", "tool",
-                            "browser", "results"}
+    assert set(summary) >= {
+        "run_id",
+        "started_at",
+        "finished_at",
+        "exit_code",
+        "tool",
+        "browser",
+        "results",
+    }
     assert summary["tool"]["name"] == "optout"
     assert summary["browser"]["name"] == "chromium" and summary["browser"]["version"]
     assert summary["exit_code"] == run.exit_code == 0
     assert [(r["flow"], r["locale"]) for r in summary["results"]] == [
-        ("facebook-form", "fr-FR"), ("facebook-form", "en-GB")]
+        ("facebook-form", "fr-FR"),
+        ("facebook-form", "en-GB"),
+    ]
     assert json.loads((run.run_dir / "run.json").read_text()) == summary
 
     for result in summary["results"]:
@@ -213,11 +272,17 @@ def test_summary_and_evidence(verify: Any) -> None:
         assert "accept_only_essential_button" not in (folder / "final.html").read_text() or True
         assert 'textbox "' in (folder / "final.aria.yaml").read_text()
         assert [s["screenshot"] for s in result["steps"]] == [
-            "01-open-start.png", "02-dismiss.png", "03-check-form.png"]
+            "01-open-start.png",
+            "02-dismiss.png",
+            "03-check-form.png",
+        ]
 
     manifest = json.loads((run.run_dir / "manifest.json").read_text())
-    files = {p.relative_to(run.run_dir).as_posix() for p in run.run_dir.rglob("*")
-             if p.is_file() and p.name != "manifest.json"}
+    files = {
+        p.relative_to(run.run_dir).as_posix()
+        for p in run.run_dir.rglob("*")
+        if p.is_file() and p.name != "manifest.json"
+    }
     assert set(manifest["files"]) == files
     for name, entry in manifest["files"].items():
         data = (run.run_dir / name).read_bytes()
@@ -243,7 +308,10 @@ def test_regression_against_last_conclusive_verdict(verify: Any, tmp_path: Path)
     run = verify(FACEBOOK_FORM, "form-missing", recordings=recordings)
     result = run.only()
     assert (result["verdict"], result["expected"], result["regression"]) == (
-        "missing", "available", True)
+        "missing",
+        "available",
+        True,
+    )
     assert run.exit_code == 1
     # an inconclusive day in between is not a regression and does not change what is expected
     later = verify(FACEBOOK_FORM, "http-500", recordings=recordings)
@@ -274,9 +342,20 @@ def test_junit_report(verify: Any, tmp_path: Path) -> None:
 
 def test_json_to_stdout(replica: Any, tmp_path: Path) -> None:
     """--json - prints the summary on stdout, and the table goes to stderr."""
-    result = invoke("verify", FACEBOOK_FORM, "--locale", "en-GB", "--recordings", tmp_path,
-                    "--map-origin", f"https://www.facebook.com={replica.origin_for('form-available')}",
-                    "--json", "-", "--timeout", "4")
+    result = invoke(
+        "verify",
+        FACEBOOK_FORM,
+        "--locale",
+        "en-GB",
+        "--recordings",
+        tmp_path,
+        "--map-origin",
+        f"https://www.facebook.com={replica.origin_for('form-available')}",
+        "--json",
+        "-",
+        "--timeout",
+        "4",
+    )
     summary = json.loads(result.stdout)
     assert summary["results"][0]["verdict"] == "available"
     assert "evidence:" in result.stderr
@@ -296,8 +375,9 @@ def test_workers_run_flows_concurrently(verify: Any) -> None:
 
 def test_no_browser_exits_3(tmp_path: Path) -> None:
     """A browser path that does not exist is the checker's failure: exit 3, one message."""
-    result = invoke("verify", FACEBOOK_FORM, "--recordings", tmp_path,
-                    "--browser-path", "/nonexistent/chromium")
+    result = invoke(
+        "verify", FACEBOOK_FORM, "--recordings", tmp_path, "--browser-path", "/nonexistent/chromium"
+    )
     assert result.exit_code == 3
     assert result.stderr.strip().splitlines()[-1] == (
         "optout: browser not found at /nonexistent/chromium (from --browser-path/OPTOUT_BROWSER)"
@@ -308,7 +388,13 @@ def test_unwritable_recordings_exit_3(tmp_path: Path, replica: Any) -> None:
     """Recordings that cannot be written stop the run with exit 3 before any flow runs."""
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
-    result = invoke("verify", FACEBOOK_FORM, "--recordings", blocker / "recordings",
-                    "--map-origin", f"https://www.facebook.com={replica.origin_for('hang')}")
+    result = invoke(
+        "verify",
+        FACEBOOK_FORM,
+        "--recordings",
+        blocker / "recordings",
+        "--map-origin",
+        f"https://www.facebook.com={replica.origin_for('hang')}",
+    )
     assert result.exit_code == 3
     assert "cannot write recordings to" in result.stderr
