@@ -382,3 +382,7 @@ DEMO_ORIGINS = (
     "https://help.instagram.com",
     "https://privacycenter.instagram.com",
 )
+
+
+if __name__ == "__main__":
+    main()

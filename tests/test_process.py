@@ -1,0 +1,94 @@
+"""optout as a separate process: killed runs, the doctor, the console script."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from conftest import FLOWS, invoke
+
+from optout.evidence import run_folders, verify_manifest
+from optout.history import last_conclusive
+
+FORM_FLOW = FLOWS / "facebook-form.yaml"
+
+
+def _verify_cmd(replica: Any, scenario: str, recordings: Path, *extra: str) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "optout.cli",
+        "verify",
+        str(FORM_FLOW),
+        "--locale",
+        "en-GB",
+        "--recordings",
+        str(recordings),
+        "--map-origin",
+        f"https://www.facebook.com={replica.origin_for(scenario)}",
+        *extra,
+    ]
+
+
+def test_a_killed_run_leaves_earlier_runs_intact(replica: Any, tmp_path: Path) -> None:
+    """SIGKILL in the middle of a run corrupts nothing: the earlier run still verifies,
+    and the unfinished run is not taken for a result."""
+    recordings = tmp_path / "recordings"
+    done = subprocess.run(
+        _verify_cmd(replica, "form-available", recordings, "--timeout", "5"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    [earlier] = run_folders(recordings)
+    before = {p: p.read_bytes() for p in earlier.rglob("*") if p.is_file()}
+
+    proc = subprocess.Popen(
+        _verify_cmd(replica, "hang", recordings, "--timeout", "60"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while len(list(recordings.iterdir())) < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(1.5)  # the killed run is in the middle of loading a page that never comes
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=10)
+
+    assert {p: p.read_bytes() for p in earlier.rglob("*") if p.is_file()} == before
+    assert verify_manifest(earlier) == []
+    assert run_folders(recordings) == [earlier]
+    assert last_conclusive(recordings) == {("facebook-form", "en-GB"): "available"}
+    for path in recordings.rglob("*.json"):
+        json.loads(path.read_text())  # no half-written JSON anywhere
+
+
+def test_doctor_reports_versions() -> None:
+    """`optout doctor` names the Python, Playwright and browser it will use."""
+    result = invoke("doctor")
+    assert result.exit_code == 0, result.output
+    assert "playwright " in result.stdout
+    assert "browser    chromium " in result.stdout
+
+
+def test_doctor_without_browser_exits_3() -> None:
+    """`optout doctor` exits 3 with a clear message when the browser cannot be found."""
+    result = invoke("doctor", "--browser-path", "/nonexistent/chromium")
+    assert result.exit_code == 3
+    assert "browser not found at /nonexistent/chromium" in result.stderr
+
+
+def test_console_script_help_shows_a_minimal_flow() -> None:
+    """The installed `optout verify --help` shows a complete minimal flow and the exit codes."""
+    exe = Path(sys.executable).parent / "optout"
+    out = subprocess.run([str(exe), "verify", "--help"], capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0
+    assert "start: https://www.facebook.com/help/contact/6359191084165019" in out.stdout
+    assert "4  inconclusive" in out.stdout
