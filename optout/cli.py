@@ -12,7 +12,7 @@ from typing import Any, NoReturn
 
 import click
 
-from optout import __version__
+from optout import __version__, sessions
 from optout.browser import BrowserNotFound
 from optout.console import EventLogger, Progress, make_console, verdict_table
 from optout.events import Listener
@@ -22,7 +22,7 @@ from optout.junit import junit_xml
 from optout.log import configure
 from optout.results import RunSummary
 from optout.routing import MappingError, OriginMap
-from optout.run import CheckerError, RunOptions, plan, run_flows
+from optout.run import CheckerError, RunOptions, check_sessions, plan, run_flows
 from optout.verdict import ExitCode
 
 MINIMAL_FLOW = """\b
@@ -71,6 +71,13 @@ def _parse_maps(
         return [OriginMap.parse(v) for v in values]
     except MappingError as exc:
         raise click.BadParameter(str(exc)) from None
+
+
+def _sessions(values: tuple[str, ...]) -> dict[str, Path]:
+    try:
+        return dict(sessions.parse_option(v) for v in values)
+    except sessions.SessionError as exc:
+        raise click.BadParameter(str(exc), param_hint="--session") from None
 
 
 PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
@@ -150,6 +157,14 @@ def verify_options(func: Callable[..., Any]) -> Callable[..., Any]:
             metavar="FILE",
             help="Write a JUnit XML report.",
         ),
+        click.option(
+            "--session",
+            "session_args",
+            multiple=True,
+            metavar="NAME=PATH",
+            help="Saved login for flows with `session: NAME` (repeatable); default "
+            "$XDG_CONFIG_HOME/optout/sessions/NAME.json.",
+        ),
         click.option("--headed", is_flag=True, help="Show the browser window."),
         click.option(
             "--browser-path",
@@ -225,6 +240,7 @@ def verify(
     workers: int,
     json_out: str | None,
     junit_out: Path | None,
+    session_args: tuple[str, ...],
     headed: bool,
     browser_path: str | None,
     log_format: str,
@@ -259,7 +275,12 @@ def verify(
         workers=workers,
         headed=headed,
         browser_path=browser_path,
+        sessions=_sessions(session_args),
     )
+    try:
+        check_sessions(flows, options)
+    except sessions.SessionError as exc:
+        fail(str(exc), ExitCode.BAD_INPUT)
     summary = _execute(flows, options, json_out, junit_out, log_format, log_level)
     sys.exit(summary.exit_code)
 

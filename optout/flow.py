@@ -186,6 +186,9 @@ class Absent(StrEnum):
 class StepBase(Strict):
     label: str | None = Field(None, description="describes the step in logs and evidence")
     timeout: float | None = Field(None, gt=0, description="seconds to wait for this step")
+    when: Marker | None = Field(
+        None, description="run the step only if this marker shows now (no waiting); else skip it"
+    )
 
 
 class OpenStep(StepBase):
@@ -201,6 +204,11 @@ class FindStep(StepBase):
     absent: Absent = Absent.BROKEN
     on_page: Alternatives | None = Field(
         None, description="proof the flow reached the right page; without it `absent` is broken"
+    )
+    instead: MarkerList = Field(
+        default_factory=list,
+        description="when nothing is found: what the page may show in its place, named in the "
+        "reason (e.g. a link to another form)",
     )
 
 
@@ -240,11 +248,11 @@ class DismissStep(StepBase):
         return self.label or f"dismiss the {self.dismiss.reason} if shown"
 
 
-class UseStep(StepBase):
-    use: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
-
-    def describe(self) -> str:
-        return self.label or f"use fragment {self.use}"
+class UseStep(Strict):
+    use: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="a fragment in fragments/")
+    when: Marker | None = Field(
+        None, description="given to every step of the fragment that has no `when` of its own"
+    )
 
 
 def _step_kind(value: Any) -> str | None:
@@ -514,6 +522,8 @@ def _resolve_fragments(
         inner, inner_walls = _resolve_fragments(
             fragment.steps, found, frag_data.get("steps", []), frag_lines, (*seen, step.use)
         )
+        if step.when is not None:
+            inner = [s if s.when else s.model_copy(update={"when": step.when}) for s in inner]
         out.extend(inner)
         walls.extend([*fragment.blocked_when, *inner_walls])
     return out, walls

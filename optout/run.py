@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from optout import __version__
+from optout import __version__, sessions
 from optout.browser import BrowserNotFound, find_browser, launch
 from optout.events import (
     AttemptFinished,
@@ -27,10 +27,10 @@ from optout.events import (
 )
 from optout.flow import Flow
 from optout.history import last_conclusive
-from optout.results import FlowResult, RunSummary, StepRecord
+from optout.results import FinalCapture, FlowResult, RunSummary, StepRecord
 from optout.routing import OriginMap, Router
 from optout.runner import FlowRunner, Timeouts
-from optout.verdict import Outcome, Verdict, exit_code, is_regression
+from optout.verdict import Outcome, Signals, Verdict, decide, exit_code, is_regression
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser
@@ -56,6 +56,8 @@ class RunOptions:
     headed: bool = False
     browser_path: str | None = None
     timezone: str = DEFAULT_TIMEZONE
+    sessions: dict[str, Path] = field(default_factory=dict)
+    """`--session NAME=PATH` values."""
 
 
 def accept_language(locale: str) -> str:
@@ -86,6 +88,9 @@ async def _run_job(
         if options.timeout
         else Timeouts()
     )
+    storage_state = sessions.resolve(flow.session, options.sessions) if flow.session else None
+    if flow.session and storage_state is None:
+        return _no_session(flow, locale, bus, expected)
     attempt = 0
     while True:
         attempt += 1
@@ -97,6 +102,7 @@ async def _run_job(
             timezone_id=options.timezone,
             extra_http_headers={"Accept-Language": accept_language(locale)},
             viewport=VIEWPORT,  # type: ignore[arg-type]
+            storage_state=storage_state,
         )
         try:
             router = Router(options.maps, timeout=timeouts.navigation)
@@ -134,6 +140,40 @@ async def _run_job(
             return result
 
 
+def _no_session(flow: Flow, locale: str, bus: Bus, expected: Verdict | None) -> FlowResult:
+    """A flow that needs a saved login nobody saved: blocked, without opening a page."""
+    assert flow.session is not None
+    bus.emit(AttemptStarted(flow.id, locale, 1))
+    verdict, reason, rule = decide(Signals(blocked_marker=sessions.missing_reason(flow.session)))
+    result = FlowResult(
+        flow=flow.id,
+        name=flow.name,
+        start=flow.start,
+        locale=locale,
+        verdict=verdict,
+        reason=reason,
+        rule=rule,
+        final_url="",
+        attempt=1,
+        started_at=_timestamp(_utcnow()),
+        duration_s=0.0,
+        expected=expected,
+    )
+    bus.emit(AttemptFinished(result, FinalCapture(), retry=False))
+    return result
+
+
+def check_sessions(flows: list[Flow], options: RunOptions) -> None:
+    """Fail early (SessionError) on a session file that exists but cannot be used."""
+    for flow in flows:
+        if flow.session:
+            sessions.resolve(flow.session, options.sessions)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
 async def run_flows(
     flows: list[Flow], options: RunOptions, listeners: list[Listener]
 ) -> RunSummary:
@@ -141,7 +181,7 @@ async def run_flows(
     from playwright.async_api import async_playwright
 
     bus = Bus(listeners)
-    started = datetime.now(UTC).replace(microsecond=0)
+    started = _utcnow()
     jobs = plan(flows, options.locales)
     history = last_conclusive(options.recordings)
     summary = RunSummary(
@@ -173,7 +213,7 @@ async def run_flows(
             await asyncio.gather(*(one(i, f, loc) for i, (f, loc) in enumerate(jobs)))
         finally:
             summary.results = [results[i] for i in sorted(results)]
-            summary.finished_at = _timestamp(datetime.now(UTC).replace(microsecond=0))
+            summary.finished_at = _timestamp(_utcnow())
             complete = len(results) == len(jobs)
             summary.exit_code = (
                 int(exit_code(Outcome(r.verdict, r.regression) for r in summary.results))

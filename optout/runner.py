@@ -289,7 +289,12 @@ class FlowRunner:
                 )
                 return Outcome(StepStatus.FAILED, self.signals.failed_step)
             self.signals.absent_step = f"no {what} (step {index}, declared absent: missing)"
-            return Outcome(StepStatus.ABSENT, f"not found: {what}")
+            seen = [
+                m.describe() for m in getattr(step, "instead", []) if await self._marker_visible(m)
+            ]
+            self.signals.absent_instead = "; ".join(seen) or None
+            detail = f"not found: {what}" + (f"; instead: {'; '.join(seen)}" if seen else "")
+            return Outcome(StepStatus.ABSENT, detail)
         self.signals.failed_step = f"step {index}: {what} not found"
         return Outcome(StepStatus.FAILED, f"not found: {what}")
 
@@ -452,6 +457,10 @@ class FlowRunner:
             began = time.monotonic()
             if step is None:
                 outcome = await self._check_target()
+            elif step.when is not None and not await self._marker_visible(step.when):
+                outcome = Outcome(
+                    StepStatus.SKIPPED, f"not needed: {step.when.describe()} not shown"
+                )
             else:
                 outcome = await self._execute(step, index)
                 if outcome.status is StepStatus.OK and await self._check_blocked():

@@ -59,6 +59,8 @@ class Signals:
     """URL of the last main-document response."""
     absent_step: str | None = None
     """A step declared `absent: missing` found nothing on a page that loaded."""
+    absent_instead: str | None = None
+    """What the page showed in its place (the step's `instead` markers), if anything."""
     failed_step: str | None = None
     """A step failed and no rule explains it."""
     reached_target: bool = False
@@ -82,7 +84,7 @@ RULES: tuple[Rule, ...] = (
         "blocked marker",
         lambda s: s.blocked_marker is not None,
         Verdict.BLOCKED,
-        lambda s: f"{s.blocked_marker} at {s.final_url}",
+        lambda s: f"{s.blocked_marker}" + (f" at {s.final_url}" if s.final_url else ""),
     ),
     (
         "unavailable marker",
@@ -106,7 +108,10 @@ RULES: tuple[Rule, ...] = (
         "declared absence",
         lambda s: s.absent_step is not None,
         Verdict.MISSING,
-        lambda s: f"{s.absent_step} on {s.final_url}",
+        lambda s: (
+            f"{s.absent_step} on {s.final_url}"
+            + (f"; instead: {s.absent_instead}" if s.absent_instead else "")
+        ),
     ),
     (
         "step failed",
