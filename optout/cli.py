@@ -183,7 +183,7 @@ def verify_options(func: Callable[..., Any]) -> Callable[..., Any]:
             "--log-level",
             type=click.Choice(["debug", "info", "warning", "error"]),
             default=None,
-            help="Default: warning on a terminal, info otherwise.",
+            help="Default: error on a terminal (the progress lines say the rest), info otherwise.",
         ),
     ]
     for option in reversed(options):
@@ -200,7 +200,7 @@ def _execute(
     log_level: str | None,
 ) -> RunSummary:
     tty = sys.stderr.isatty()
-    configure(log_format, log_level or ("warning" if tty else "info"))  # type: ignore[arg-type]
+    configure(log_format, log_level or ("error" if tty else "info"))  # type: ignore[arg-type]
     table_console = make_console(stderr=json_out == "-")
     listeners: list[Listener] = [EvidenceWriter(options.recordings), EventLogger()]
     if tty:

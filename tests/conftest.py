@@ -24,6 +24,14 @@ FLOWS = ROOT / "flows"
 TEST_FLOWS = Path(__file__).resolve().parent / "flows"
 
 
+@pytest.fixture(autouse=True)
+def no_user_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Tests never read the user's own saved sessions: XDG_CONFIG_HOME points to a temp dir."""
+    config = tmp_path / "config"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(config))
+    return config
+
+
 @pytest.fixture(scope="session")
 def replica() -> Iterator[ReplicaServer]:
     """One replica of Meta's pages on 127.0.0.1 for the whole session."""

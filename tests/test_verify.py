@@ -269,12 +269,13 @@ def test_summary_and_evidence(verify: Any) -> None:
             width, height = _png_size((folder / step["screenshot"]).read_bytes())
             assert (width, height) == (1280, 900)
         assert _png_size((folder / "final.png").read_bytes())[1] >= 900
-        assert "accept_only_essential_button" not in (folder / "final.html").read_text() or True
+        assert 'type="email"' in (folder / "final.html").read_text()
         assert 'textbox "' in (folder / "final.aria.yaml").read_text()
         assert [s["screenshot"] for s in result["steps"]] == [
             "01-open-start.png",
             "02-dismiss.png",
-            "03-check-form.png",
+            "03-click.png",
+            "04-check-form.png",
         ]
 
     manifest = json.loads((run.run_dir / "manifest.json").read_text())
@@ -398,3 +399,39 @@ def test_unwritable_recordings_exit_3(tmp_path: Path, replica: Any) -> None:
     )
     assert result.exit_code == 3
     assert "cannot write recordings to" in result.stderr
+
+
+def test_error_page_is_evidence_too(tmp_path: Path) -> None:
+    """A navigation that fails still leaves a screenshot of what the browser showed."""
+    out = tmp_path / "s.json"
+    invoke(
+        "verify",
+        FACEBOOK_FORM,
+        "--locale",
+        "en-GB",
+        "--recordings",
+        tmp_path,
+        "--json",
+        out,
+        "--map-origin",
+        f"https://www.facebook.com=http://127.0.0.1:{_closed_port()}",
+        "--timeout",
+        "3",
+    )
+    summary = json.loads(out.read_text())
+    result = summary["results"][0]
+    folder = tmp_path / summary["run_id"] / result["evidence"]
+    assert result["steps"][0]["status"] == "failed"
+    assert _png_size((folder / "01-open-start.png").read_bytes()) == (1280, 900)
+    assert (folder / "final.png").is_file() and (folder / "final.html").is_file()
+
+
+def test_canonical_log_lines(verify: Any) -> None:
+    """With --log-format json, each step and each flow is one JSON log line on stderr."""
+    run = verify(FACEBOOK_FORM, "form-available")
+    events = [json.loads(line) for line in run.result.stderr.splitlines() if line.startswith("{")]
+    steps = [e for e in events if e["event"] == "step"]
+    flows = [e for e in events if e["event"] == "flow"]
+    assert [s["index"] for s in steps] == [1, 2, 3, 4]
+    assert flows[0]["verdict"] == "available" and flows[0]["flow"] == "facebook-form"
+    assert {e["event"] for e in events} >= {"run.start", "run.end"}

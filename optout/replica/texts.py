@@ -96,6 +96,35 @@ EN: Final[Texts] = {
     "home_heading": "Facebook helps you connect and share with the people in your life.",
     "home_links": "Useful links",
     "article_title": "How to manage your information",
+    # logged-out top bar with a login form (not a login wall)
+    "topbar_email": "Email or phone",
+    "topbar_pass": "Password",
+    "topbar_login": "Log in",
+    "topbar_forgot": "Forgotten account?",
+    # notifications
+    "notifications_title": "Notifications",
+    "notifications_new": "New",
+    "notifications_earlier": "Earlier",
+    "notif_ai": (
+        "We're planning new AI features for you. Learn how we'll use your information as we "
+        "improve AI at Meta."
+    ),
+    "notif_page_title": "We're getting ready to expand AI at Meta experiences to your region",
+    # 2024 pre-form
+    "preform_title": "Is your request about AI at Meta?",
+    "preform_yes": "Yes",
+    "preform_no": "No",
+    "preform_next": "Next",
+    # generic GDPR objection form
+    "generic_form_title": "Object to processing of your information",
+    "generic_form_intro": (
+        "Where we process your information on the basis of legitimate interests or a task "
+        "carried out in the public interest, you can object to that processing. Tell us how "
+        "to contact you about your request."
+    ),
+    # help.meta.com
+    "meta_help_center": "Meta Help Center",
+    "meta_help_privacy": "Privacy",
 }
 
 FR: Final[Texts] = {
@@ -182,6 +211,32 @@ FR: Final[Texts] = {
     "home_heading": "Avec Facebook, partagez et restez en contact avec votre entourage.",
     "home_links": "Liens utiles",
     "article_title": "Gérer vos informations",
+    "topbar_email": "Adresse e-mail ou téléphone",
+    "topbar_pass": "Mot de passe",
+    "topbar_login": "Se connecter",
+    "topbar_forgot": "Informations de compte oubliées ?",
+    "notifications_title": "Notifications",
+    "notifications_new": "Nouveau",
+    "notifications_earlier": "Plus tôt",
+    "notif_ai": (
+        "Nous planifions de nouvelles fonctionnalités d’IA pour vous. Découvrez comment nous "
+        "utiliserons vos informations à mesure que nous améliorons l’IA chez Meta."
+    ),
+    "notif_page_title": (
+        "Nous nous apprêtons à étendre nos expériences de l’IA de Meta dans votre région"
+    ),
+    "preform_title": "Votre demande concerne-t-elle l’IA chez Meta ?",
+    "preform_yes": "Oui",
+    "preform_no": "Non",
+    "preform_next": "Suivant",
+    "generic_form_title": "Vous opposer au traitement de vos informations",
+    "generic_form_intro": (
+        "Lorsque nous traitons vos informations sur la base d’intérêts légitimes ou d’une "
+        "mission d’intérêt public, vous pouvez vous opposer à ce traitement. Indiquez-nous "
+        "comment vous contacter au sujet de votre demande."
+    ),
+    "meta_help_center": "Pages d’aide Meta",
+    "meta_help_privacy": "Confidentialité",
 }
 
 COUNTRIES: Final[dict[str, list[tuple[str, str]]]] = {
