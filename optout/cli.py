@@ -227,7 +227,7 @@ def _execute(
     return summary
 
 
-@main.command(epilog=f"A minimal complete flow (flows/facebook-form.yaml):\n\n{MINIMAL_FLOW}")
+@main.command(epilog=f"A minimal complete flow:\n\n{MINIMAL_FLOW}")
 @PATHS
 @verify_options
 def verify(

@@ -119,6 +119,15 @@ class EvidenceWriter:
         self.run_dir: Path | None = None
 
     def __call__(self, event: Event) -> None:
+        try:
+            self._handle(event)
+        except RecordingsError:
+            raise
+        except OSError as exc:
+            where = self.run_dir or self.recordings
+            raise RecordingsError(f"cannot write evidence in {where}: {exc}") from exc
+
+    def _handle(self, event: Event) -> None:
         if isinstance(event, RunStarted):
             self.run_dir = create_run_folder(self.recordings, event.run_id)
         elif isinstance(event, AttemptStarted):

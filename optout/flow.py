@@ -25,6 +25,7 @@ from pydantic import (
     Field,
     Tag,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -60,6 +61,7 @@ def check_pattern(value: str | None) -> str | None:
     """Fail on a text pattern that is not a valid regular expression."""
     if value is not None:
         try:
+            re.compile(value)
             re.compile(tolerant(value))
         except re.error as exc:
             raise ValueError(f"invalid regular expression {value!r}: {exc}") from None
@@ -76,6 +78,7 @@ def check_http_url(value: str) -> str:
 class Locator(Strict):
     """One way to find an element, as a person would: role + name, label, text..."""
 
+    exact: bool = Field(False, description="match the string exactly instead of as a pattern")
     role: str | None = None
     name: str | None = Field(None, description="accessible name pattern (with role)")
     label: str | None = None
@@ -86,11 +89,8 @@ class Locator(Strict):
     testid: str | None = None
     css: str | None = Field(None, description="last resort")
     href: str | None = Field(None, description="pattern the element's href must match")
-    exact: bool = Field(False, description="match the string exactly instead of as a pattern")
 
-    _check = field_validator("name", "label", "text", "placeholder", "alt", "title", "href")(
-        check_pattern
-    )
+    _check_href = field_validator("href")(check_pattern)
 
     @field_validator("role")
     @classmethod
@@ -99,6 +99,11 @@ class Locator(Strict):
             near = sorted(r for r in ROLES if r[:2] == value[:2]) or ["button", "link", "textbox"]
             raise ValueError(f"unknown ARIA role {value!r} (did you mean: {', '.join(near)}?)")
         return value
+
+    @field_validator("name", "label", "text", "placeholder", "alt", "title")
+    @classmethod
+    def _patterns(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return value if info.data.get("exact") else check_pattern(value)
 
     @model_validator(mode="after")
     def _one_finder(self) -> Locator:
@@ -203,7 +208,9 @@ class OpenStep(StepBase):
 class FindStep(StepBase):
     absent: Absent = Absent.BROKEN
     on_page: Alternatives | None = Field(
-        None, description="proof the flow reached the right page; without it `absent` is broken"
+        None,
+        description="proof that the flow is on the page the step is about: with `absent: "
+        "missing`, an absence only counts when one of these is shown (else broken)",
     )
     instead: MarkerList = Field(
         default_factory=list,
@@ -421,10 +428,13 @@ def _child(node: Any, part: Any) -> Any:
     return _NONE
 
 
-def _line_for(loc: tuple[Any, ...], data: Any, lines: Lines) -> tuple[int, str]:
-    """Find the line of a validation error, walking the original data along its loc."""
-    path: tuple[Any, ...] = ()
-    shown: list[str] = []
+def _walk(loc: tuple[Any, ...], data: Any) -> list[tuple[Any, Any]]:
+    """The (key, parent node) pairs of the original data along an error's loc.
+
+    Pydantic's loc also holds the union tags of steps (`steps.0.see.absent` for
+    the `absent` key of a `see` step); parts that are not in the data are passed over.
+    """
+    walked: list[tuple[Any, Any]] = []
     node = data
     for i, part in enumerate(loc):
         following = loc[i + 1] if i + 1 < len(loc) else None
@@ -433,21 +443,27 @@ def _line_for(loc: tuple[Any, ...], data: Any, lines: Lines) -> tuple[int, str]:
         child = _child(node, part)
         if child is _NONE:
             continue
+        walked.append((part, node))
         node = child
-        path = (*path, part)
-        shown.append(f"[{part}]" if isinstance(part, int) else f".{part}")
-    where = "".join(shown).lstrip(".")
-    return lines.get(path, lines.get((), 1)), where
+    return walked
+
+
+def _where(path: list[Any]) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+
+
+def _line_for(loc: tuple[Any, ...], data: Any, lines: Lines) -> tuple[int, str]:
+    """Find the line of a validation error and its readable place (`steps[1].click`)."""
+    path = [part for part, _ in _walk(loc, data)]
+    return lines.get(tuple(path), lines.get((), 1)), _where(path)
 
 
 def _valid_keys(loc: tuple[Any, ...], data: Any) -> str:
     """`(did you mean: start?; valid: ...)` for an unknown key, from the model that fits best."""
-    node = data
-    for part in loc[:-1]:
-        child = _child(node, part)
-        node = node if child is _NONE else child
-    if not isinstance(node, dict):
+    walked = _walk(loc, data)
+    if not walked or walked[-1][0] != loc[-1] or not isinstance(walked[-1][1], dict):
         return ""
+    node = walked[-1][1]
     known = set(node) - {loc[-1]}
     models: list[type[BaseModel]] = [Flow, Target, Locator, Marker, Dismiss, Fragment]
     models += [OpenStep, ClickStep, SeeStep, WaitStep, DismissStep, UseStep]
@@ -466,7 +482,7 @@ def _problems(exc: ValidationError, data: Any, lines: Lines, file: Path) -> list
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             msg = f"unknown key {loc[-1]!r}{_valid_keys(loc, data)}"
-            where = _line_for(loc[:-1], data, lines)[1]
+            where = _where([part for part, _ in _walk(loc, data)][:-1])
         elif err["type"] == "missing":
             msg = f"missing required key {loc[-1]!r}"
         if err["type"] == "step_action" and isinstance(err.get("input"), dict):
@@ -592,6 +608,7 @@ def load_flows(paths: Iterable[Path]) -> list[Flow]:
 def json_schema() -> dict[str, Any]:
     """The JSON Schema of a flow file, for editors."""
     schema = Flow.model_json_schema()
+    schema["required"] = [k for k in schema.get("required", []) if k != "id"]  # file name
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "optout flow"
     return schema

@@ -72,6 +72,24 @@ class Outcome:
 StepCallback = Callable[[StepRecord, bytes | None], None]
 
 
+# A control that submits its form when clicked (a <button> defaults to type=submit).
+SENDS_A_FORM_JS = """e => {
+  const tag = e.tagName.toLowerCase();
+  const type = (e.getAttribute('type') || '').toLowerCase();
+  const submits = (tag === 'button' && (type === '' || type === 'submit'))
+    || (tag === 'input' && (type === 'submit' || type === 'image'));
+  return submits && e.form !== null;
+}"""
+
+
+async def _sends_a_form(element: PWLocator) -> bool:
+    """Whether clicking the element would submit a form: the checker looks, it never acts."""
+    try:
+        return bool(await element.evaluate(SENDS_A_FORM_JS))
+    except Exception:
+        return True  # cannot tell: do not click
+
+
 def action_of(step: RunnableStep) -> str:
     """The short action name of a step, used in file names."""
     return type(step).__name__.removesuffix("Step").lower()
@@ -304,6 +322,12 @@ class FlowRunner:
             return await self._absent(
                 step, " or ".join(loc.describe() for loc in step.click), index
             )
+        if await _sends_a_form(found.element):
+            self.signals.failed_step = (
+                f"step {index}: refused to click {found.locator.describe()}: it would send a "
+                "form, and optout never sends forms"
+            )
+            return Outcome(StepStatus.FAILED, self.signals.failed_step, found, len(step.click))
         timeout_ms = self._step_timeout(step) * 1000
         detail = f"clicked {found.locator.describe()}" + (f" → {found.href}" if found.href else "")
         try:

@@ -124,7 +124,8 @@ RULES: tuple[Rule, ...] = (
         lambda s: s.reached_target and s.target_url_ok is False,
         Verdict.BROKEN,
         lambda s: (
-            f"ended at {s.final_url}, which does not match the form URL /{s.target_url_pattern}/"
+            f"ended at {s.final_url}, which does not match the form URL pattern "
+            f"{s.target_url_pattern!r}"
         ),
     ),
     (

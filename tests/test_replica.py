@@ -200,7 +200,7 @@ def test_scenario_status_and_texts(
 
 
 def test_scenario_names_are_exact() -> None:
-    """SCENARIOS holds exactly the fifteen documented names with descriptions."""
+    """SCENARIOS holds exactly the twenty-three documented names with descriptions."""
     assert set(SCENARIOS) == {
         "form-available",
         "form-missing",
@@ -217,6 +217,14 @@ def test_scenario_names_are_exact() -> None:
         "form-redirect",
         "help-redirect",
         "demo",
+        "notification-ai",
+        "notification-none",
+        "notification-no-link",
+        "preform",
+        "policy-generic-only",
+        "form-missing-curly",
+        "page-missing",
+        "header-login",
     }
     assert all(SCENARIOS.values())
     assert set(BEHAVIOURS) == set(SCENARIOS)

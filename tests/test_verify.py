@@ -435,3 +435,10 @@ def test_canonical_log_lines(verify: Any) -> None:
     assert [s["index"] for s in steps] == [1, 2, 3, 4]
     assert flows[0]["verdict"] == "available" and flows[0]["flow"] == "facebook-form"
     assert {e["event"] for e in events} >= {"run.start", "run.end"}
+
+
+def test_refuses_to_click_a_submit_button(verify: Any) -> None:
+    """A flow that clicks the form's Send button is refused: broken, and nothing is sent."""
+    result = verify(TEST_FLOWS / "valid" / "click-send.yaml", "form-available").only()
+    assert result["verdict"] == "broken"
+    assert "it would send a form, and optout never sends forms" in result["reason"]

@@ -43,6 +43,7 @@ class PageContext:
     lang: str = "en"
     dialog: str = ""  # "" (none), "active" (closable) or "stuck" (buttons do nothing)
     instagram: bool = False
+    header_login: bool = False  # logged-out top bar with a login form (not a login wall)
 
 
 def _render(name: str, ctx: PageContext, title: str, subbrand: str = "", **extra: Any) -> str:
@@ -57,6 +58,7 @@ def _render(name: str, ctx: PageContext, title: str, subbrand: str = "", **extra
         "host": "help.instagram.com" if ctx.instagram else "www.facebook.com",
         "subbrand": subbrand,
         "help_center": t["ig_help_center"] if ctx.instagram else t["help_center"],
+        "header_login": ctx.header_login,
     }
     values.update(extra)
     return _ENV.get_template(name).render(values)
@@ -105,18 +107,25 @@ def late_form_page(ctx: PageContext, form_id: str, delay_ms: int) -> str:
     )
 
 
-def unavailable_page(ctx: PageContext, curly_en: bool = False) -> str:
-    """Meta's "This content isn't available right now" page."""
+def unavailable_page(ctx: PageContext, curly_en: bool = False, swapped: bool = False) -> str:
+    """Meta's "This content isn't available right now" page.
+
+    ``curly_en``: the English heading uses ’. ``swapped``: English uses ’ and French uses '
+    (heading and text), the reverse of the default.
+    """
     t = texts_for(ctx.lang)
-    heading = t["unavailable_title"]
+    heading, body = t["unavailable_title"], t["unavailable_body"]
     if curly_en:
         heading = heading.replace("'", "’")
+    if swapped:
+        old, new = ("’", "'") if ctx.lang == "fr" else ("'", "’")
+        heading, body = heading.replace(old, new), body.replace(old, new)
     return _render(
         "message.html.j2",
         ctx,
         "Facebook",
         heading=heading,
-        body=t["unavailable_body"],
+        body=body,
         primary_text=t["go_news_feed"],
         primary_href="https://www.facebook.com/",
         help_link=True,
@@ -166,13 +175,22 @@ def checkpoint_page(ctx: PageContext, next_q: str) -> str:
 
 
 def policy_page(ctx: PageContext, variant: str) -> str:
-    """The privacy policy: variant "objection" (2024 banner), "delayed" or "redesigned"."""
+    """The privacy policy: variant "objection" (2024 banner), "delayed", "redesigned" or
+    "generic" (no banner; its "right to object" links go to the generic GDPR form)."""
     title = "Politique de confidentialité" if ctx.lang == "fr" else "Privacy Policy"
     subbrand = texts_for(ctx.lang)["privacy_center"]
     if variant == "redesigned":
         return _render("policy_redesigned.html.j2", ctx, title, subbrand)
-    banner = "objection" if variant == "objection" else "delayed"
-    return _render("policy.html.j2", ctx, title, subbrand, banner=banner, generic_link=True)
+    banner = {"objection": "objection", "delayed": "delayed"}.get(variant, "")
+    return _render(
+        "policy.html.j2",
+        ctx,
+        title,
+        subbrand,
+        banner=banner,
+        generic_link=True,
+        rights_link=variant == "generic",
+    )
 
 
 def genai_page(ctx: PageContext, variant: str) -> str:
@@ -207,3 +225,85 @@ def plain_page(heading: str, body: str, scenarios: dict[str, str] | None = None)
     """A bare, non-Meta page (unknown scenario, 405)."""
     template = _ENV.get_template("plain.html.j2")
     return template.render(heading=heading, body=body, scenarios=scenarios or {})
+
+
+# --- notifications, the 2024 pre-form, the generic GDPR form, help.meta.com -----------
+
+_NOTIFICATIONS: Final[dict[str, list[tuple[str, str, str, str]]]] = {
+    "en": [
+        ("Marie Dupont", "commented on your post: “Lovely photo!”", "3h", "permalink"),
+        ("Thomas Martin", "reacted to your photo.", "5h", "photo"),
+        ("Julie Bernard", "commented on your post.", "1d", "permalink"),
+        ("Lucas Petit", "shared a memory with you.", "2d", "memories"),
+        ("Camille Durand", "accepted your friend request.", "4d", "profile"),
+    ],
+    "fr": [
+        ("Marie Dupont", "a commenté votre publication : « Jolie photo ! »", "3 h", "permalink"),
+        ("Thomas Martin", "a réagi à votre photo.", "5 h", "photo"),
+        ("Julie Bernard", "a commenté votre publication.", "1 j", "permalink"),
+        ("Lucas Petit", "a partagé un souvenir avec vous.", "2 j", "memories"),
+        ("Camille Durand", "a accepté votre invitation.", "4 j", "profile"),
+    ],
+}
+_NOTIFICATION_HREFS: Final[dict[str, str]] = {
+    "permalink": "https://www.facebook.com/permalink.php?story_fbid=pfbid02Xq7&id=100004",
+    "photo": "https://www.facebook.com/photo/?fbid=10160012345678901",
+    "memories": "https://www.facebook.com/onthisday/",
+    "profile": "https://www.facebook.com/profile.php?id=100007",
+}
+
+
+def notifications_page(ctx: PageContext, ai_item: bool) -> str:
+    """The logged-in notifications list; ``ai_item`` adds Meta's May-2024 AI notification."""
+    t = texts_for(ctx.lang)
+    items = [
+        (who, what, when, _NOTIFICATION_HREFS[key])
+        for who, what, when, key in _NOTIFICATIONS[ctx.lang]
+    ]
+    ai_when = "1 h" if ctx.lang == "fr" else "1h"
+    return _render(
+        "notifications.html.j2",
+        ctx,
+        t["notifications_title"],
+        items=items,
+        ai_item=ai_item,
+        ai_when=ai_when,
+    )
+
+
+def genai_notification_page(ctx: PageContext, objection_link: bool) -> str:
+    """The page the AI notification opens ("We're getting ready to expand AI at Meta...")."""
+    t = texts_for(ctx.lang)
+    return _render(
+        "genai_notification.html.j2",
+        ctx,
+        t["notif_page_title"],
+        t["privacy_center"],
+        objection_link=objection_link,
+    )
+
+
+def preform_page(ctx: PageContext, next_href: str) -> str:
+    """The 2024 pre-form: a yes/no question and a "Next" link (nothing is submitted)."""
+    title = texts_for(ctx.lang)["preform_title"]
+    return _render("preform.html.j2", ctx, title, _help_subbrand(ctx), next_href=next_href)
+
+
+def generic_form_page(ctx: PageContext, form_id: str) -> str:
+    """The generic GDPR "object to processing" form (e-mail and "Send"), not the AI form."""
+    title = texts_for(ctx.lang)["generic_form_title"]
+    return _render("generic_form.html.j2", ctx, title, _help_subbrand(ctx), form_id=form_id)
+
+
+def help_meta_page(lang: str) -> str:
+    """help.meta.com/support/privacy: the Meta Help Center's privacy topic, without a form."""
+    t = texts_for(lang)
+    return _render(
+        "help_meta.html.j2",
+        PageContext(lang=lang),
+        f"{t['meta_help_privacy']} | {t['meta_help_center']}",
+        t["help_center"],
+        brand="Meta",
+        wordmark="Meta",
+        host="help.meta.com",
+    )

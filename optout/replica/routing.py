@@ -8,16 +8,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from types import MappingProxyType
 from typing import Final
 from urllib.parse import parse_qs, quote
 
-from optout.replica import pages
+from optout.replica import captures, pages
 from optout.replica.pages import PageContext
 
 REAL_ORIGIN: Final = "https://www.facebook.com"
 HELP_META_URL: Final = "https://help.meta.com/support/privacy"
+NOTIFICATIONS_URL: Final = "https://www.facebook.com/notifications"
+AI_FORM_ID: Final = "6359191084165019"
+GENERIC_FORM_ID: Final = "1994830130782319"
+PREFORM_ID: Final = "367438723733209"
 DEFAULT_LATE_DELAY_MS: Final = 1500
 MAX_LATE_DELAY_MS: Final = 600_000
 
@@ -37,6 +42,14 @@ SCENARIOS: Final[dict[str, str]] = {
     "form-redirect": "6359191084165019 -> 301 -> 712876720715583; policy -> 302 -> ?entry=redirect",
     "help-redirect": "form ids redirect (302) to https://help.meta.com/support/privacy",
     "demo": "a mix of states, one per form id, for `optout demo`",
+    "notification-ai": "/notifications (cookie c_user) lists the May-2024 AI notification",
+    "notification-none": "/notifications (cookie c_user) lists ordinary items only",
+    "notification-no-link": "AI notification listed, but its page has no objection link",
+    "preform": "6359191084165019 -> 302 -> the 367438723733209 yes/no pre-form first",
+    "policy-generic-only": "no banner; policy links only the generic GDPR form 1994830130782319",
+    "form-missing-curly": "unavailable page (200) with ’ in EN and ' in FR",
+    "page-missing": 'form ids render "This page isn\'t available" with status 404',
+    "header-login": "forms available, under a logged-out top bar with a login form",
 }
 
 
@@ -44,14 +57,20 @@ SCENARIOS: Final[dict[str, str]] = {
 class Behaviour:
     """How one scenario answers each kind of page."""
 
-    form: str = "available"  # available | missing | missing404 | article | late | help_redirect
-    policy: str = "objection"  # objection | delayed | redesigned
+    # available | missing | missing404 | missing_curly | page_missing | article | late
+    # | help_redirect
+    form: str = "available"
+    policy: str = "objection"  # objection | delayed | redesigned | generic
     genai: str = "objection"  # objection | no_link | redesigned
     dialog: str = ""  # "" | active | stuck
     gate: str = ""  # "" | login | checkpoint  (everything else redirects to the gate)
     redirects: bool = False  # form-redirect rules
     error: bool = False  # http-500
     hang: bool = False
+    notification: str = ""  # "" (no AI notification) | ai | ai_no_link
+    preform: bool = False  # the AI form redirects to the pre-form unless ?from=preform
+    generic_form: bool = False  # 1994830130782319 renders the generic GDPR form
+    header_login: bool = False  # logged-out top bar with a login form on every page
     # page key (a form id, or a page kind from classify() such as "genai") -> the scenario
     # whose behaviour answers that page instead; see behaviour_for()
     overrides: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
@@ -72,6 +91,14 @@ BEHAVIOURS: Final[dict[str, Behaviour]] = {
     "redesigned": Behaviour(form="article", policy="redesigned", genai="redesigned"),
     "form-redirect": Behaviour(redirects=True),
     "help-redirect": Behaviour(form="help_redirect"),
+    "notification-ai": Behaviour(notification="ai"),
+    "notification-none": Behaviour(),
+    "notification-no-link": Behaviour(notification="ai_no_link"),
+    "preform": Behaviour(preform=True),
+    "policy-generic-only": Behaviour(policy="generic", genai="no_link", generic_form=True),
+    "form-missing-curly": Behaviour(form="missing_curly"),
+    "page-missing": Behaviour(form="page_missing"),
+    "header-login": Behaviour(header_login=True),
     "demo": Behaviour(
         overrides=MappingProxyType(
             {
@@ -141,6 +168,12 @@ def classify(rest: str) -> tuple[str, str]:
         return "policy", ""
     if rest in ("/privacy/genai", "/privacy/genai/"):
         return "genai", ""
+    if rest in ("/privacy/genai/notification", "/privacy/genai/notification/"):
+        return "genai_notification", ""
+    if rest in ("/notifications", "/notifications/"):
+        return "notifications", ""
+    if rest in ("/support/privacy", "/support/privacy/"):
+        return "help_meta", ""
     if rest in ("/login", "/login/", "/login.php"):
         return "login", ""
     if rest in ("/checkpoint", "/checkpoint/"):
@@ -197,20 +230,24 @@ def behaviour_for(scenario: str, kind: str, arg: str) -> Behaviour:
     return BEHAVIOURS[target] if target else b
 
 
-def route(req: Incoming) -> Reply:
-    """Answer one request for a known scenario."""
+def route(req: Incoming, captures_dir: Path | None = None) -> Reply:
+    """Answer one request (``captures_dir`` serves the ``capture/<stem>`` family)."""
     if req.method not in ("GET", "HEAD"):
         return method_not_allowed()
+    if req.scenario == captures.CAPTURE_FAMILY:
+        return capture_reply(req.rest, captures_dir)
     if req.scenario not in BEHAVIOURS:
         return unknown_scenario(req.scenario)
     kind, arg = classify(req.rest)
+    if kind == "help_meta":  # help.meta.com: another site, answered in every scenario
+        return _html(200, pages.help_meta_page(req.lang))
     b = behaviour_for(req.scenario, kind, arg)
     if b.hang:
         return Reply(0, hang=True)
     dialog = b.dialog
     if dialog == "active" and "cookie_consent" in req.cookies():
         dialog = ""
-    ctx = PageContext(lang=req.lang, dialog=dialog)
+    ctx = PageContext(lang=req.lang, dialog=dialog, header_login=b.header_login)
     if b.error:
         return _html(500, pages.error_page(ctx))
 
@@ -232,8 +269,21 @@ def route(req: Incoming) -> Reply:
         if kind == "policy" and "redirect" not in parse_qs(req.query).get("entry", []):
             return _redirect(302, f"{prefix}/privacy/policy/?entry=redirect")
 
+    if kind == "fb_form" and (arg == PREFORM_ID or b.preform):
+        preform = _preform_reply(b, ctx, arg, req)
+        if preform is not None:
+            return preform
+    if kind == "fb_form" and arg == GENERIC_FORM_ID and b.generic_form:
+        return _html(200, pages.generic_form_page(ctx, arg))
     if kind in ("fb_form", "ig_form"):
-        return _form_reply(b, PageContext(ctx.lang, ctx.dialog, kind == "ig_form"), arg, req)
+        return _form_reply(b, replace(ctx, instagram=kind == "ig_form"), arg, req)
+    if kind == "notifications":
+        return _notifications_reply(b, ctx, req)
+    if kind == "genai_notification":
+        if not b.notification:
+            return _html(404, pages.not_found_page(ctx))
+        page = pages.genai_notification_page(ctx, objection_link=b.notification == "ai")
+        return _html(200, page)
     if kind == "policy":
         return _html(200, pages.policy_page(ctx, b.policy))
     if kind == "genai":
@@ -257,6 +307,10 @@ def _form_reply(b: Behaviour, ctx: PageContext, form_id: str, req: Incoming) -> 
         return _html(200, pages.unavailable_page(ctx))
     if b.form == "missing404":
         return _html(404, pages.unavailable_page(ctx, curly_en=True))
+    if b.form == "missing_curly":
+        return _html(200, pages.unavailable_page(ctx, swapped=True))
+    if b.form == "page_missing":
+        return _html(404, pages.not_found_page(ctx))
     if b.form == "article":
         return _html(200, pages.article_page(ctx))
     if b.form == "late":
@@ -264,3 +318,40 @@ def _form_reply(b: Behaviour, ctx: PageContext, form_id: str, req: Incoming) -> 
     if b.form == "help_redirect":
         return _redirect(302, HELP_META_URL)
     return _html(200, pages.form_page(ctx, form_id))
+
+
+def _from_preform(query: str) -> bool:
+    return "preform" in parse_qs(query).get("from", [])
+
+
+def _preform_reply(b: Behaviour, ctx: PageContext, form_id: str, req: Incoming) -> Reply | None:
+    """The pre-form itself, or (scenario preform) the AI form's redirect to it; else None."""
+    prefix = "/" + req.scenario
+    if form_id == PREFORM_ID:
+        next_href = pages.AI_FORM_URL + ("?from=preform" if b.preform else "")
+        return _html(200, pages.preform_page(ctx, next_href))
+    if form_id == AI_FORM_ID and not _from_preform(req.query):
+        return _redirect(302, f"{prefix}/help/contact/{PREFORM_ID}")
+    return None
+
+
+def _notifications_reply(b: Behaviour, ctx: PageContext, req: Incoming) -> Reply:
+    """Logged out (no ``c_user`` cookie): 302 to the login page; else the list."""
+    if not req.cookies().get("c_user"):
+        next_q = quote(NOTIFICATIONS_URL, safe="")
+        return _redirect(302, f"/{req.scenario}/login/?next={next_q}")
+    ctx = replace(ctx, header_login=False)  # a logged-in page has no login form
+    return _html(200, pages.notifications_page(ctx, ai_item=bool(b.notification)))
+
+
+def capture_reply(rest: str, captures_dir: Path | None) -> Reply:
+    """``/capture/<stem>/<any path>``: the sanitised capture, or a 404 plain page."""
+    stem = rest.strip("/").partition("/")[0]
+    body = captures.load(captures_dir, stem) if stem else None
+    if body is not None:
+        return Reply(200, body, {"Content-Security-Policy": captures.CAPTURE_CSP})
+    names = captures.available(captures_dir)
+    known = {f"{captures.CAPTURE_FAMILY}/{name}": "real capture" for name in names}
+    where = str(captures_dir) if captures_dir else "no captures directory configured"
+    text = f"No capture named {stem!r} in {where}." + (" Available:" if known else "")
+    return Reply(404, pages.plain_page("404 Unknown capture", text, known))

@@ -5,10 +5,12 @@ from __future__ import annotations
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from types import TracebackType
 from typing import Final
 from urllib.parse import urlsplit
 
+from optout.replica.captures import default_captures_dir
 from optout.replica.routing import Incoming, Reply, route
 
 HANG_CAP_SECONDS: Final = 600.0
@@ -45,7 +47,7 @@ class _Handler(BaseHTTPRequestHandler):
             accept_language=self.headers.get("Accept-Language", ""),
             cookie_header=self.headers.get("Cookie", ""),
         )
-        reply = route(incoming)
+        reply = route(incoming, owner.captures_dir)
         if reply.hang:
             owner.wait_until_stopped(HANG_CAP_SECONDS)
             self.close_connection = True
@@ -80,10 +82,17 @@ class ReplicaServer:
 
         with ReplicaServer(port=0) as server:
             server.origin_for("form-available")  # "http://127.0.0.1:PORT/form-available"
+
+    ``captures_dir`` holds real captures served as ``/capture/<file-stem>/...``; when None,
+    ``../shared/captures`` beside the repository is used if it exists, else the
+    ``OPTOUT_CAPTURES`` environment variable (see :mod:`optout.replica.captures`).
     """
 
-    def __init__(self, port: int = 0, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self, port: int = 0, host: str = "127.0.0.1", captures_dir: Path | None = None
+    ) -> None:
         self.host = host
+        self.captures_dir = captures_dir if captures_dir is not None else default_captures_dir()
         self._requested_port = port
         self.requests: list[tuple[str, str]] = []
         self._lock = threading.Lock()

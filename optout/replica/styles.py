@@ -29,6 +29,20 @@ _RULES: Final[dict[str, str]] = {
     "subbrand": "color:#fff;font-size:17px;font-weight:600;margin-left:14px;opacity:.92",
     "topnav": "margin-left:auto;display:flex;gap:18px",
     "navlink": "color:#fff;font-size:14px;font-weight:600;text-decoration:none",
+    "topform": "display:flex;align-items:center;gap:8px;margin:0",
+    "toplabel": "display:inline-flex",
+    "topinput": (
+        "border:1px solid #ccd0d5;border-radius:6px;padding:6px 10px;font-size:14px;width:150px;"
+        "font-family:inherit;background:#fff;color:#1c1e21"
+    ),
+    "toplogin": (
+        "background:#42b72a;color:#fff;border:0;border-radius:6px;padding:7px 14px;"
+        "font-size:14px;font-weight:700;cursor:pointer;font-family:inherit"
+    ),
+    "sronly": (
+        "position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);"
+        "white-space:nowrap"
+    ),
     "main": "max-width:760px;margin:24px auto;padding:0 16px",
     "wide": "max-width:980px;margin:24px auto;padding:0 16px",
     "card": (
