@@ -109,7 +109,7 @@ def verify(replica: ReplicaServer, tmp_path: Path) -> Any:
     """Run `optout verify FLOW --map-origin <Meta origins>=<replica scenario>` and read the JSON."""
 
     def run(
-        flow: str | Path,
+        flow: str | Path | list[Path],
         scenario: str,
         *extra: str,
         locale: str | None = "en-GB",
@@ -119,9 +119,10 @@ def verify(replica: ReplicaServer, tmp_path: Path) -> Any:
         recordings = recordings or tmp_path / "recordings"
         out = tmp_path / f"summary-{len(list(tmp_path.glob('summary-*')))}.json"
         origin = replica.origin_for(scenario)
+        flows = flow if isinstance(flow, list) else [flow]
         args: list[str | Path] = [
             "verify",
-            flow,
+            *flows,
             "--recordings",
             recordings,
             "--json",
