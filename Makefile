@@ -41,8 +41,9 @@ browser: $(STAMP)
 		exit 3; \
 	fi
 
+# Two pytest workers: the browser tests mostly wait on pages, so two halve the time.
 test: install lint-quick
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 lint: install
 	$(BIN)/ruff check optout tests

@@ -8,6 +8,7 @@ into the verdict. Everything the page goes through is reported as events
 from __future__ import annotations
 
 import asyncio
+import copy
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -490,13 +491,13 @@ class FlowRunner:
                 if outcome.status is StepStatus.OK and await self._check_blocked():
                     outcome.status = StepStatus.BLOCKED
                     outcome.detail = self.signals.blocked_marker
+            stopped = outcome.status not in (StepStatus.OK, StepStatus.SKIPPED)
+            observed = self._observed() if stopped or step is None else None
             await self._record(index, action, description, began, outcome)
-            if outcome.status not in (StepStatus.OK, StepStatus.SKIPPED):
+            if observed is not None:
                 break
-        if self._pending and self.signals.network_error is None:
-            self.signals.network_error = f"{next(iter(self._pending)).url} was still loading"
-        self.signals.final_url = self.page.url
-        verdict, reason, rule = decide(self.signals)
+        assert observed is not None, "the target check always ends the plan"
+        verdict, reason, rule = decide(observed)
         final = await self._capture()
         result = FlowResult(
             flow=self.flow.id,
@@ -506,7 +507,7 @@ class FlowRunner:
             verdict=verdict,
             reason=reason,
             rule=rule,
-            final_url=self.page.url,
+            final_url=observed.final_url,
             attempt=self.attempt,
             started_at=started_at,
             duration_s=time.monotonic() - t0,
@@ -515,6 +516,13 @@ class FlowRunner:
             http_status=self.signals.http_status,
         )
         return result, final
+
+    def _observed(self) -> Signals:
+        """The signals as they are now, frozen: what loads later cannot change the verdict."""
+        if self._pending and self.signals.network_error is None:
+            self.signals.network_error = f"{next(iter(self._pending)).url} was still loading"
+        self.signals.final_url = self.page.url
+        return copy.deepcopy(self.signals)
 
     async def _capture(self) -> FinalCapture:
         capture = FinalCapture()

@@ -100,7 +100,7 @@ def test_shipped_flows(verify: Any, scenario: str) -> None:
     """Each shipped flow gives the expected verdict and reason for this page state."""
     expected = MATRIX[scenario]
     run = verify(
-        [FLOWS / f"{f}.yaml" for f in expected], scenario, "--workers", "2", locale=None, timeout=3
+        [FLOWS / f"{f}.yaml" for f in expected], scenario, "--workers", "2", locale=None, timeout=4
     )
     got = {(r["flow"], r["locale"]): r for r in run.summary["results"]}
     assert set(got) == {(f, loc) for f in expected for loc in ("fr-FR", "en-GB")}
