@@ -89,7 +89,7 @@ def describe(spec: dict[str, Any]) -> str:
     return text
 
 
-def build(page: Page, spec: dict[str, Any]) -> PWLocator:
+def build(page: Page, spec: dict[str, Any], include_hidden: bool = False) -> PWLocator:
     """Build the Playwright locator for one locator spec (without the href filter)."""
     exact = bool(spec.get("exact"))
 
@@ -98,9 +98,12 @@ def build(page: Page, spec: dict[str, Any]) -> PWLocator:
 
     if spec.get("role"):
         name = spec.get("name")
+        hidden = include_hidden or None
         if name is None:
-            return page.get_by_role(spec["role"])
-        return page.get_by_role(spec["role"], name=pat(name), exact=exact or None)
+            return page.get_by_role(spec["role"], include_hidden=hidden)
+        return page.get_by_role(
+            spec["role"], name=pat(name), exact=exact or None, include_hidden=hidden
+        )
     if spec.get("label"):
         return page.get_by_label(pat(spec["label"]), exact=exact or None)
     if spec.get("text"):
@@ -116,29 +119,37 @@ def build(page: Page, spec: dict[str, Any]) -> PWLocator:
     return page.locator(spec["css"])
 
 
-MAX_CANDIDATES = 50
+MAX_CANDIDATES = 200
 
 
-async def first_visible(page: Page, spec: dict[str, Any]) -> tuple[PWLocator, str | None] | None:
+async def first_visible(
+    page: Page, spec: dict[str, Any], *, visible: bool = True
+) -> tuple[PWLocator, str | None] | None:
     """Return the first visible element matching `spec` (and its href), or None.
 
+    With `visible=False`, elements hidden in the page (a collapsed section) count too;
+    role locators then also look at elements hidden from the accessibility tree.
     This checks once and does not wait; callers poll with their own deadline.
     """
-    base = build(page, spec)
+    base = build(page, spec, include_hidden=not visible)
     href_re = compile_pattern(spec["href"]) if spec.get("href") else None
     try:
-        count = await base.count()
+        hrefs = await base.evaluate_all(
+            "els => els.map(e => e.href || e.getAttribute('href') || null)"
+        )
     except Exception:  # page navigating away: nothing to see right now
         return None
-    for i in range(min(count, MAX_CANDIDATES)):
+    candidates = [
+        (i, href)
+        for i, href in enumerate(hrefs)
+        if href_re is None or (isinstance(href, str) and href_re.search(href))
+    ]
+    for i, href in candidates[:MAX_CANDIDATES]:
         element = base.nth(i)
         try:
-            if not await element.is_visible():
+            if visible and not await element.is_visible():
                 continue
-            href = await element.evaluate("e => e.href || e.getAttribute('href') || null")
         except Exception:
-            continue
-        if href_re is not None and (not isinstance(href, str) or not href_re.search(href)):
             continue
         return element, href if isinstance(href, str) else None
     return None
