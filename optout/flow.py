@@ -147,7 +147,7 @@ class Marker(Locator):
     def describe(self) -> str:
         if self.reason:
             return self.reason
-        return f"url /{self.url}/" if self.url is not None else describe(self.spec())
+        return f'URL matching "{self.url}"' if self.url is not None else describe(self.spec())
 
 
 def _expand_alternatives(value: Any) -> Any:

@@ -48,7 +48,8 @@ def _consent_flow(tmp_path: Path) -> Path:
         "target:\n"
         "  present: [{css: body}]\n"
         "  missing_when:\n"
-        "    - {css: \"[data-cookiebanner='accept_button']\", reason: the cookie banner is still up}\n",
+        "    - css: \"[data-cookiebanner='accept_button']\"\n"
+        "      reason: the cookie banner is still up\n",
         encoding="utf-8",
     )
     return flow

@@ -84,6 +84,9 @@ MATRIX: dict[str, dict[str, tuple[str, str, str]]] = {
         "facebook-policy": ("missing", NO_POLICY_LINK, GENERIC),
         "facebook-privacy-center": ("missing", NO_CENTER_LINK, THIRD_PARTY),
     },
+    "policy-collapsed": {
+        "facebook-policy": ("available", f"form found at {FORM}", ""),
+    },
     "preform": {
         "facebook-form": ("available", f"form found at {FORM}?from=preform", ""),
         "facebook-policy": ("available", f"form found at {FORM}?from=preform", ""),

@@ -175,13 +175,16 @@ def checkpoint_page(ctx: PageContext, next_q: str) -> str:
 
 
 def policy_page(ctx: PageContext, variant: str) -> str:
-    """The privacy policy: variant "objection" (2024 banner), "delayed", "redesigned" or
+    """The privacy policy: variant "objection" (2024 banner), "collapsed" (the same banner
+    folded in a closed <details>), "delayed", "redesigned" or
     "generic" (no banner; its "right to object" links go to the generic GDPR form)."""
     title = "Politique de confidentialité" if ctx.lang == "fr" else "Privacy Policy"
     subbrand = texts_for(ctx.lang)["privacy_center"]
     if variant == "redesigned":
         return _render("policy_redesigned.html.j2", ctx, title, subbrand)
-    banner = {"objection": "objection", "delayed": "delayed"}.get(variant, "")
+    banner = {"objection": "objection", "delayed": "delayed", "collapsed": "collapsed"}.get(
+        variant, ""
+    )
     return _render(
         "policy.html.j2",
         ctx,

@@ -47,6 +47,7 @@ SCENARIOS: Final[dict[str, str]] = {
     "notification-no-link": "AI notification listed, but its page has no objection link",
     "preform": "6359191084165019 -> 302 -> the 367438723733209 yes/no pre-form first",
     "policy-generic-only": "no banner; policy links only the generic GDPR form 1994830130782319",
+    "policy-collapsed": "the 2024 banner's objection link sits in a closed (collapsed) section",
     "form-missing-curly": "unavailable page (200) with ’ in EN and ' in FR",
     "page-missing": 'form ids render "This page isn\'t available" with status 404',
     "header-login": "forms available, under a logged-out top bar with a login form",
@@ -60,7 +61,7 @@ class Behaviour:
     # available | missing | missing404 | missing_curly | page_missing | article | late
     # | help_redirect
     form: str = "available"
-    policy: str = "objection"  # objection | delayed | redesigned | generic
+    policy: str = "objection"  # objection | collapsed | delayed | redesigned | generic
     genai: str = "objection"  # objection | no_link | redesigned
     dialog: str = ""  # "" | active | stuck
     gate: str = ""  # "" | login | checkpoint  (everything else redirects to the gate)
@@ -96,6 +97,7 @@ BEHAVIOURS: Final[dict[str, Behaviour]] = {
     "notification-no-link": Behaviour(notification="ai_no_link"),
     "preform": Behaviour(preform=True),
     "policy-generic-only": Behaviour(policy="generic", genai="no_link", generic_form=True),
+    "policy-collapsed": Behaviour(policy="collapsed"),
     "form-missing-curly": Behaviour(form="missing_curly"),
     "page-missing": Behaviour(form="page_missing"),
     "header-login": Behaviour(header_login=True),
