@@ -138,6 +138,14 @@ def verify_options(func: Callable[..., Any]) -> Callable[..., Any]:
             help="Re-run a flow whose verdict is inconclusive up to N times.",
         ),
         click.option(
+            "--confirm",
+            type=click.IntRange(min=0),
+            default=1,
+            show_default=True,
+            help="Re-run a flow whose conclusive verdict changed N times; the change counts "
+            "only if every re-run agrees.",
+        ),
+        click.option(
             "--workers",
             type=click.IntRange(min=1),
             default=1,
@@ -237,6 +245,7 @@ def verify(
     maps: list[OriginMap],
     timeout: float | None,
     retries: int,
+    confirm: int,
     workers: int,
     json_out: str | None,
     junit_out: Path | None,
@@ -272,6 +281,7 @@ def verify(
         maps=maps,
         timeout=timeout,
         retries=retries,
+        confirm=confirm,
         workers=workers,
         headed=headed,
         browser_path=browser_path,

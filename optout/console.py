@@ -44,9 +44,10 @@ class Progress:
         elif isinstance(event, AttemptFinished):
             r = event.result
             if event.retry:
+                why = "confirming the change" if event.why == "confirm" else "trying again"
                 self.console.print(
-                    f"  [dim]retry[/] {r.flow} {r.locale}: attempt {r.attempt} was "
-                    f"[{STYLES[r.verdict]}]{r.verdict}[/], trying again"
+                    f"  [dim]{event.why}[/] {r.flow} {r.locale}: attempt {r.attempt} was "
+                    f"[{STYLES[r.verdict]}]{r.verdict}[/], {why}"
                 )
                 return
             self.done += 1
@@ -62,7 +63,9 @@ def verdict_table(results: list[FlowResult], title: str | None = None) -> Table:
         table.add_column(column, overflow="fold")
     for r in results:
         verdict = f"[{STYLES[r.verdict]}]{r.verdict}[/]"
-        if r.regression:
+        if r.change:
+            verdict += f" [bold red]CHANGED[/] (was {r.changed_from})"
+        elif r.regression:
             verdict += " [bold red]REGRESSION[/]"
         table.add_row(r.flow, r.locale, verdict, str(r.expected or "-"), r.reason)
     return table

@@ -37,7 +37,9 @@ class AttemptFinished:
     result: FlowResult
     final: FinalCapture
     retry: bool
-    """Whether another attempt follows (the verdict was inconclusive)."""
+    """Whether another attempt follows."""
+    why: str = ""
+    """Why another attempt follows: "retry" (inconclusive) or "confirm" (a change)."""
 
 
 @dataclass(frozen=True)

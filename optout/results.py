@@ -81,6 +81,10 @@ class FlowResult:
     expected: Verdict | None = None
     regression: bool = False
     attempts: int = 1
+    change: bool = False
+    """A conclusive verdict that differs from the last conclusive one recorded (confirmed)."""
+    changed_from: Verdict | None = None
+    confirmations: int = 0
     evidence: str = ""
     name: str = ""
     start: str = ""
@@ -93,6 +97,9 @@ class FlowResult:
             "verdict": str(self.verdict),
             "expected": str(self.expected) if self.expected else None,
             "regression": self.regression,
+            "change": self.change,
+            "changed_from": str(self.changed_from) if self.changed_from else None,
+            "confirmations": self.confirmations,
             "reason": self.reason,
             "rule": self.rule,
             "start": self.start,

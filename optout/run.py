@@ -52,6 +52,8 @@ class RunOptions:
     maps: list[OriginMap] = field(default_factory=list)
     timeout: float | None = None
     retries: int = 0
+    confirm: int = 1
+    """Re-runs that must agree before a changed verdict counts."""
     workers: int = 1
     headed: bool = False
     browser_path: str | None = None
@@ -75,68 +77,116 @@ def plan(flows: list[Flow], locales: list[str]) -> list[tuple[Flow, str]]:
     return [(f, loc) for f in flows for loc in f.locales if not locales or loc in locales]
 
 
+@dataclass
+class AttemptPolicy:
+    """Decides, after each attempt, whether to stop, retry or confirm (no browser here).
+
+    An inconclusive verdict is re-run up to `retries` times. A conclusive verdict that
+    differs from the last conclusive one recorded (a change) is re-run `confirm` times,
+    and stands only if every re-run agrees; inconclusive results never count as a change.
+    """
+
+    retries: int
+    confirm: int
+    last: Verdict | None
+    candidate: Verdict | None = None
+    confirmed: int = 0
+    retried: int = 0
+
+    def is_change(self, verdict: Verdict) -> bool:
+        return verdict.conclusive and self.last is not None and verdict != self.last
+
+    def after(self, verdict: Verdict) -> str | None:
+        """`None` to stop, else why to run again: "retry" or "confirm"."""
+        if self.candidate is not None:
+            if verdict == self.candidate:
+                self.confirmed += 1
+                return "confirm" if self.confirmed < self.confirm else None
+            self.candidate, self.confirmed = None, 0  # the re-run disagrees: not confirmed
+        if not verdict.conclusive:
+            if self.retried < self.retries:
+                self.retried += 1
+                return "retry"
+            return None
+        if self.is_change(verdict) and self.confirm > 0:
+            self.candidate = verdict
+            return "confirm"
+        return None
+
+
+async def _attempt(
+    browser: Browser,
+    flow: Flow,
+    locale: str,
+    attempt: int,
+    options: RunOptions,
+    bus: Bus,
+    storage_state: Path | None,
+) -> tuple[FlowResult, FinalCapture]:
+    """One attempt of one flow in a fresh browser context."""
+    timeouts = (
+        Timeouts(step=options.timeout, navigation=options.timeout, forced=True)
+        if options.timeout
+        else Timeouts()
+    )
+    if not browser.is_connected():
+        raise CheckerError("the browser crashed or was closed during the run")
+    context = await browser.new_context(
+        locale=locale,
+        timezone_id=options.timezone,
+        extra_http_headers={"Accept-Language": accept_language(locale)},
+        viewport=VIEWPORT,  # type: ignore[arg-type]
+        storage_state=storage_state,
+    )
+    try:
+        router = Router(options.maps, timeout=timeouts.navigation)
+        await router.attach(context)
+        page = await context.new_page()
+
+        def on_step(record: StepRecord, png: bytes | None) -> None:
+            bus.emit(StepFinished(flow.id, locale, attempt, record, png))
+
+        runner = FlowRunner(
+            flow, locale, page, router=router, timeouts=timeouts, on_step=on_step, attempt=attempt
+        )
+        return await runner.run()
+    except Exception as exc:
+        if not browser.is_connected():
+            raise CheckerError(f"the browser crashed during {flow.id} ({locale}): {exc}") from exc
+        raise
+    finally:
+        with contextlib.suppress(Exception):
+            await context.close()
+
+
 async def _run_job(
     browser: Browser,
     flow: Flow,
     locale: str,
     options: RunOptions,
     bus: Bus,
-    expected: Verdict | None,
+    last: Verdict | None,
 ) -> FlowResult:
-    timeouts = (
-        Timeouts(step=options.timeout, navigation=options.timeout, forced=True)
-        if options.timeout
-        else Timeouts()
-    )
+    """Every attempt of one flow × locale: retries of inconclusive ones, confirmations."""
+    expected = flow.expected or last
     storage_state = sessions.resolve(flow.session, options.sessions) if flow.session else None
     if flow.session and storage_state is None:
         return _no_session(flow, locale, bus, expected)
+    policy = AttemptPolicy(retries=options.retries, confirm=options.confirm, last=last)
     attempt = 0
     while True:
         attempt += 1
         bus.emit(AttemptStarted(flow.id, locale, attempt))
-        if not browser.is_connected():
-            raise CheckerError("the browser crashed or was closed during the run")
-        context = await browser.new_context(
-            locale=locale,
-            timezone_id=options.timezone,
-            extra_http_headers={"Accept-Language": accept_language(locale)},
-            viewport=VIEWPORT,  # type: ignore[arg-type]
-            storage_state=storage_state,
-        )
-        try:
-            router = Router(options.maps, timeout=timeouts.navigation)
-            await router.attach(context)
-            page = await context.new_page()
-
-            def on_step(record: StepRecord, png: bytes | None, n: int = attempt) -> None:
-                bus.emit(StepFinished(flow.id, locale, n, record, png))
-
-            runner = FlowRunner(
-                flow,
-                locale,
-                page,
-                router=router,
-                timeouts=timeouts,
-                on_step=on_step,
-                attempt=attempt,
-            )
-            result, final = await runner.run()
-        except Exception as exc:
-            if not browser.is_connected():
-                raise CheckerError(
-                    f"the browser crashed during {flow.id} ({locale}): {exc}"
-                ) from exc
-            raise
-        finally:
-            with contextlib.suppress(Exception):
-                await context.close()
+        result, final = await _attempt(browser, flow, locale, attempt, options, bus, storage_state)
+        again = policy.after(result.verdict)
         result.attempts = attempt
         result.expected = expected
         result.regression = is_regression(result.verdict, expected)
-        retry = not result.verdict.conclusive and attempt <= options.retries
-        bus.emit(AttemptFinished(result, final, retry))
-        if not retry:
+        result.change = policy.is_change(result.verdict)
+        result.changed_from = last if result.change else None
+        result.confirmations = policy.confirmed
+        bus.emit(AttemptFinished(result, final, again is not None, again or ""))
+        if again is None:
             return result
 
 
@@ -193,6 +243,7 @@ async def run_flows(
             "map_origin": [f"{m.source}={m.target}" for m in options.maps],
             "timeout": options.timeout,
             "retries": options.retries,
+            "confirm": options.confirm,
             "workers": options.workers,
         },
     )
@@ -206,8 +257,8 @@ async def run_flows(
 
         async def one(i: int, flow: Flow, locale: str) -> None:
             async with gate:
-                expected = flow.expected or history.get((flow.id, locale))
-                results[i] = await _run_job(browser, flow, locale, options, bus, expected)
+                last = history.get((flow.id, locale))
+                results[i] = await _run_job(browser, flow, locale, options, bus, last)
 
         try:
             await asyncio.gather(*(one(i, f, loc) for i, (f, loc) in enumerate(jobs)))
