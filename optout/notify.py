@@ -96,24 +96,33 @@ def messages(
         if verdict is None:
             continue
         flow, locale = str(result.get("flow", "")), str(result.get("locale", ""))
-        common = {
-            "flow": flow,
-            "locale": locale,
-            "to": str(verdict),
-            "reason": str(result.get("reason") or ""),
-            "run_id": run_id,
-            "evidence": str(result.get("evidence") or ""),
-        }
         if result.get("change") is True:
             was = result.get("changed_from")
-            out.append(Message(kind="change", from_=str(was) if was else None, **common))
+            kind: Kind = "change"
+            from_ = str(was) if was else None
+            streak = None
         elif (
             stale_after is not None
             and stale_after >= 1
             and not verdict.conclusive
             and stale.get((flow, locale)) == stale_after
         ):
-            out.append(Message(kind="stale", from_=None, streak=stale_after, **common))
+            kind, from_, streak = "stale", None, stale_after
+        else:
+            continue
+        out.append(
+            Message(
+                kind=kind,
+                flow=flow,
+                locale=locale,
+                from_=from_,
+                to=str(verdict),
+                reason=str(result.get("reason") or ""),
+                run_id=run_id,
+                evidence=str(result.get("evidence") or ""),
+                streak=streak,
+            )
+        )
     return out
 
 
@@ -137,7 +146,7 @@ def post(url: str, messages: list[Message], timeout: float = 10) -> list[str]:
         )
         what = f"notify {_where(url)} ({message.kind} {message.flow} {message.locale})"
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            with urllib.request.urlopen(request, timeout=timeout) as response:
                 response.read()
         except urllib.error.HTTPError as exc:
             errors.append(f"{what}: HTTP {exc.code} {exc.reason}")
