@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import platform
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
 import click
+import structlog
 
-from optout import __version__, sessions
+from optout import __version__, github, history, notify, sessions, timeline
 from optout.browser import BrowserNotFound
 from optout.console import EventLogger, Progress, make_console, verdict_table
 from optout.events import Listener
@@ -159,6 +163,28 @@ def verify_options(func: Callable[..., Any]) -> Callable[..., Any]:
             help="Write the JSON summary to FILE, or to stdout with -.",
         ),
         click.option(
+            "--notify",
+            "notify_url",
+            envvar="OPTOUT_NOTIFY_URL",
+            metavar="URL",
+            help="POST one JSON message per changed verdict (and per stale flow) to URL, e.g. "
+            "a Slack or Mattermost incoming webhook (env OPTOUT_NOTIFY_URL).",
+        ),
+        click.option(
+            "--stale-after",
+            type=click.IntRange(min=1),
+            metavar="N",
+            help="Also notify once when a flow has been inconclusive for N runs in a row.",
+        ),
+        click.option(
+            "--fail-on",
+            type=click.Choice(["inconclusive", "regression"]),
+            default="inconclusive",
+            show_default=True,
+            help="inconclusive: exit 4 when a flow is blocked, unreachable or broken. "
+            "regression: exit 0 then (with a loud warning), so that only a change fails CI.",
+        ),
+        click.option(
             "--junit",
             "junit_out",
             type=click.Path(path_type=Path),
@@ -199,17 +225,27 @@ def verify_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
+@dataclass(frozen=True)
+class Outputs:
+    """Where a run's results go besides the evidence folder."""
+
+    json_out: str | None = None
+    junit_out: Path | None = None
+    notify_url: str | None = None
+    stale_after: int | None = None
+
+
 def _execute(
     flows: list[Flow],
     options: RunOptions,
-    json_out: str | None,
-    junit_out: Path | None,
+    outputs: Outputs,
     log_format: str,
     log_level: str | None,
 ) -> RunSummary:
     tty = sys.stderr.isatty()
     configure(log_format, log_level or ("error" if tty else "info"))  # type: ignore[arg-type]
-    table_console = make_console(stderr=json_out == "-")
+    to_stdout = outputs.json_out == "-"
+    table_console = make_console(stderr=to_stdout)
     listeners: list[Listener] = [EvidenceWriter(options.recordings), EventLogger()]
     if tty:
         listeners.append(Progress(make_console(stderr=True)))
@@ -224,14 +260,20 @@ def _execute(
         )
     table_console.print(verdict_table(summary.results, title=f"run {summary.run_id}"))
     table_console.print(f"evidence: {options.recordings / summary.run_id}")
-    if json_out == "-":
-        click.echo(json.dumps(summary.to_json(), indent=2, ensure_ascii=False))
-    elif json_out:
-        write_atomic(
-            Path(json_out), json.dumps(summary.to_json(), indent=2, ensure_ascii=False) + "\n"
-        )
-    if junit_out:
-        write_atomic(junit_out, junit_xml(summary))
+    data = summary.to_json()
+    if to_stdout:
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    elif outputs.json_out:
+        write_atomic(Path(outputs.json_out), json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    if outputs.junit_out:
+        write_atomic(outputs.junit_out, junit_xml(summary))
+    stale = history.inconclusive_streak(options.recordings) if outputs.stale_after else {}
+    messages = notify.messages(data, stale, outputs.stale_after)
+    if outputs.notify_url and messages:
+        for error in notify.post(outputs.notify_url, messages):
+            structlog.get_logger("optout").warning("notify.failed", error=error)
+            click.echo(f"optout: could not notify: {error}", err=True)
+    github.write_github_outputs(data, os.environ, sys.stderr if to_stdout else sys.stdout)
     return summary
 
 
@@ -248,6 +290,9 @@ def verify(
     confirm: int,
     workers: int,
     json_out: str | None,
+    notify_url: str | None,
+    stale_after: int | None,
+    fail_on: str,
     junit_out: Path | None,
     session_args: tuple[str, ...],
     headed: bool,
@@ -291,8 +336,18 @@ def verify(
         check_sessions(flows, options)
     except sessions.SessionError as exc:
         fail(str(exc), ExitCode.BAD_INPUT)
-    summary = _execute(flows, options, json_out, junit_out, log_format, log_level)
-    sys.exit(summary.exit_code)
+    outputs = Outputs(json_out, junit_out, notify_url or None, stale_after)
+    summary = _execute(flows, options, outputs, log_format, log_level)
+    code = summary.exit_code
+    if code == ExitCode.INCONCLUSIVE and fail_on == "regression":
+        inconclusive = sum(not r.verdict.conclusive for r in summary.results)
+        click.echo(
+            f"optout: WARNING: {inconclusive} result(s) inconclusive (blocked, unreachable or "
+            "broken); exiting 0 because of --fail-on regression",
+            err=True,
+        )
+        code = ExitCode.OK
+    sys.exit(code)
 
 
 @main.command()
@@ -322,6 +377,42 @@ def list_flows(paths: tuple[Path, ...]) -> None:
     for f in flows:
         table.add_row(f.id, f.name, f.start, ", ".join(f.locales), str(f.expect or "-"))
     make_console().print(table)
+
+
+@main.command("history")
+@click.argument("flows", nargs=-1)
+@click.option(
+    "--recordings",
+    type=click.Path(path_type=Path),
+    default=Path("recordings"),
+    show_default=True,
+    help="The recordings folder to read.",
+)
+@click.option(
+    "--since",
+    type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]),
+    help="Only runs from this date (UTC), e.g. 2026-05-01.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the timelines as JSON.")
+def history_cmd(
+    flows: tuple[str, ...], recordings: Path, since: datetime | None, as_json: bool
+) -> None:
+    """Verdicts over time per flow and locale: a timeline, the changes, the current streak.
+
+    Reads only the recordings folder. In the strip, one letter per run: A available,
+    M missing, b blocked, u unreachable, x broken.
+
+    \b
+    Examples:
+      optout history
+      optout history facebook-form --since 2026-05-01
+      optout history --json > history.json
+    """
+    found = history.series(recordings, list(flows) or None, since)
+    if as_json:
+        click.echo(json.dumps(timeline.to_json(found), indent=2, ensure_ascii=False))
+        return
+    timeline.render(found, make_console())
 
 
 @main.command()
@@ -403,7 +494,7 @@ def demo(
         options = RunOptions(
             recordings=recordings, maps=maps, timeout=timeout, browser_path=browser_path, workers=2
         )
-        _execute(flows, options, None, None, "auto", None)
+        _execute(flows, options, Outputs(), "auto", None)
 
 
 DEMO_ORIGINS = (
