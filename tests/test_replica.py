@@ -200,7 +200,7 @@ def test_scenario_status_and_texts(
 
 
 def test_scenario_names_are_exact() -> None:
-    """SCENARIOS holds exactly the twenty-four documented names with descriptions."""
+    """SCENARIOS holds exactly the twenty-five documented names with descriptions."""
     assert set(SCENARIOS) == {
         "form-available",
         "form-missing",
@@ -226,6 +226,7 @@ def test_scenario_names_are_exact() -> None:
         "page-missing",
         "header-login",
         "policy-collapsed",
+        "form-article",
     }
     assert all(SCENARIOS.values())
     assert set(BEHAVIOURS) == set(SCENARIOS)

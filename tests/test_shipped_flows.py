@@ -50,9 +50,16 @@ MATRIX: dict[str, dict[str, tuple[str, str, str]]] = {
         "instagram-form-2024": ("missing", GONE, ""),
     },
     "login-wall": {
-        "facebook-form": ("blocked", WALL, ""),
-        "facebook-privacy-center": ("blocked", WALL, ""),
-        "instagram-form": ("blocked", WALL, ""),
+        flow: ("blocked", WALL, "")
+        for flow in (
+            "facebook-form",
+            "facebook-form-2025",
+            "facebook-policy",
+            "facebook-privacy-center",
+            "instagram-form",
+            "instagram-form-2024",
+            "meta-third-party-form",
+        )
     },
     "checkpoint": {
         "facebook-policy": ("blocked", WALL + "checkpoint/", ""),
@@ -68,8 +75,20 @@ MATRIX: dict[str, dict[str, tuple[str, str, str]]] = {
         "facebook-privacy-center": ("blocked", "cookie dialog could not be closed at", ""),
     },
     "http-500": {
+        "facebook-form": ("unreachable", f"HTTP 500 for {FORM}", ""),
+        "facebook-form-2025": ("unreachable", "HTTP 500 for https://fr-fr.facebook.com/", ""),
+        "facebook-policy": ("unreachable", "HTTP 500 for https://www.facebook.com/privacy/", ""),
         "facebook-privacy-center": ("unreachable", "HTTP 500 for https://www.facebook.com/", ""),
         "instagram-form": ("unreachable", "HTTP 500 for https://help.instagram.com/", ""),
+        "instagram-form-2024": ("unreachable", "HTTP 500 for https://help.instagram.com/", ""),
+        "meta-third-party-form": ("unreachable", "HTTP 500 for https://www.facebook.com/", ""),
+    },
+    "form-article": {
+        "facebook-form-2025": ("broken", "page at https://fr-fr.facebook.com/", ""),
+        "facebook-policy": ("broken", f"page at {FORM} is neither the form", ""),
+        "facebook-privacy-center": ("broken", f"page at {FORM} is neither the form", ""),
+        "instagram-form": ("broken", "page at https://help.instagram.com/", ""),
+        "instagram-form-2024": ("broken", "page at https://help.instagram.com/", ""),
     },
     "redesigned": {
         "facebook-form": ("broken", f"page at {FORM} is neither the form", ""),
@@ -117,6 +136,7 @@ def test_shipped_flows(verify: Any, scenario: str) -> None:
 
 NOTIFICATION_STATES = {
     "notification-ai": ("available", f"form found at {FORM}"),
+    "http-500": ("unreachable", "HTTP 500 for https://www.facebook.com/notifications"),
     "notification-none": ("missing", 'no link "IA de Meta|IA chez Meta|\\bIA\\b|AI at Meta"'),
     "notification-no-link": ("missing", NO_POLICY_LINK),
     "login-wall": ("blocked", WALL + "login/"),
