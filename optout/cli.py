@@ -21,7 +21,8 @@ from optout.browser import BrowserNotFound
 from optout.console import EventLogger, Progress, make_console, verdict_table
 from optout.events import Listener
 from optout.evidence import EvidenceWriter, RecordingsError, write_atomic
-from optout.flow import Flow, FlowError, collect, is_fragment, json_schema, load_flows
+from optout.flow import Flow, json_schema
+from optout.flowfile import FlowError, collect, is_fragment, load_flows
 from optout.junit import junit_xml
 from optout.log import configure
 from optout.results import RunSummary

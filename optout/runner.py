@@ -29,12 +29,13 @@ from optout.flow import (
     WaitStep,
 )
 from optout.locators import compile_pattern, first_visible
-from optout.results import FinalCapture, FlowResult, Navigation, StepRecord, StepStatus
+from optout.results import FinalCapture, FlowResult, StepRecord, StepStatus
 from optout.verdict import Signals, decide
+from optout.watch import MainDocument
 
 if TYPE_CHECKING:
     from playwright.async_api import Locator as PWLocator
-    from playwright.async_api import Page, Request, Response
+    from playwright.async_api import Page
 
     from optout.routing import Router
 
@@ -123,91 +124,7 @@ class FlowRunner:
         self.attempt = attempt
         self.signals = Signals()
         self.steps: list[StepRecord] = []
-        self.navigations: list[Navigation] = []
-        self._pending: set[Request] = set()
-        self._awaiting_redirect: str | None = None
-        page.on("request", self._on_request)
-        page.on("response", self._on_response)
-        page.on("requestfailed", self._on_request_failed)
-        page.on("requestfinished", lambda r: self._pending.discard(r))
-
-    # --- observing the main document -----------------------------------------------
-
-    def _is_main_navigation(self, request: Request) -> bool:
-        try:
-            return request.is_navigation_request() and request.frame == self.page.main_frame
-        except Exception:
-            return False
-
-    def _on_request(self, request: Request) -> None:
-        if self._is_main_navigation(request):
-            self._pending.add(request)
-
-    def _on_response(self, response: Response) -> None:
-        request = response.request
-        if not self._is_main_navigation(request):
-            return
-        self._pending.discard(request)
-        chain: list[Request] = []
-        previous = request.redirected_from
-        while previous is not None:
-            chain.insert(0, previous)
-            previous = previous.redirected_from
-        for hop_request in chain:
-            nxt = hop_request.redirected_to
-            self.navigations.append(
-                Navigation(url=hop_request.url, redirected_to=nxt.url if nxt else None)
-            )
-        hop = self.router.hops.get(response.url) if self.router else None
-        self._awaiting_redirect = None
-        if hop is not None:
-            self.navigations.append(
-                Navigation(
-                    url=hop.url, status=hop.status, redirected_to=hop.location, via_router=True
-                )
-            )
-            self._awaiting_redirect = hop.url
-            return
-        self.navigations.append(Navigation(url=response.url, status=response.status))
-        self.signals.http_status = response.status
-        self.signals.http_url = response.url
-        self.signals.network_error = None
-
-    def _on_request_failed(self, request: Request) -> None:
-        if not self._is_main_navigation(request):
-            return
-        self._pending.discard(request)
-        failure = request.failure or "failed"
-        self.navigations.append(Navigation(url=request.url, error=failure))
-        if "ERR_ABORTED" in failure:  # superseded by another navigation, or a download
-            return
-        self.signals.network_error = f"{failure} loading {request.url}"
-        self._awaiting_redirect = None
-
-    async def _settle(self, timeout: float) -> None:
-        """Wait for navigations in flight (and router redirects) to land, then for the DOM."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            redirecting = self._awaiting_redirect and self.page.url == self._awaiting_redirect
-            if self._pending or redirecting:
-                await asyncio.sleep(0.05)
-            else:
-                break
-        else:
-            if self.signals.network_error is None:
-                what = next(iter(self._pending)).url if self._pending else self.page.url
-                self.signals.network_error = f"timed out after {timeout:g} s loading {what}"
-            return
-        remaining = max(deadline - time.monotonic(), 0.1)
-        for state, wait in (("domcontentloaded", remaining), ("load", min(remaining, 5.0))):
-            try:
-                await self.page.wait_for_load_state(state, timeout=wait * 1000)  # type: ignore[arg-type]
-            except Exception:
-                if state == "domcontentloaded" and self.signals.network_error is None:
-                    self.signals.network_error = (
-                        f"timed out after {timeout:g} s loading {self.page.url}"
-                    )
-                return
+        self.doc = MainDocument(page, router, self.signals)
 
     # --- looking at the page -----------------------------------------------------------
 
@@ -301,7 +218,7 @@ class FlowRunner:
                     if "Timeout" in message
                     else message.removeprefix("Page.goto: ")
                 )
-        await self._settle(self.timeouts.navigation)
+        await self.doc.settle(self.timeouts.navigation)
         if self.signals.network_error:
             return Outcome(StepStatus.FAILED, self.signals.network_error)
         return Outcome(StepStatus.OK, f"HTTP {self.signals.http_status}")
@@ -373,7 +290,7 @@ class FlowRunner:
                 f"{str(exc).splitlines()[0]}"
             )
             return Outcome(StepStatus.FAILED, self.signals.failed_step, found, len(step.click))
-        await self._settle(self.timeouts.navigation)
+        await self.doc.settle(self.timeouts.navigation)
         if self.signals.network_error:
             return Outcome(StepStatus.FAILED, self.signals.network_error, found, len(step.click))
         return Outcome(StepStatus.OK, detail, found, len(step.click))
@@ -418,7 +335,7 @@ class FlowRunner:
                 self.signals.blocked_marker = f"{spec.reason} could not be closed"
                 return Outcome(StepStatus.BLOCKED, f"pressed {label!r}; the dialog stayed", button)
             await asyncio.sleep(POLL_S)
-        await self._settle(self.timeouts.navigation)
+        await self.doc.settle(self.timeouts.navigation)
         return Outcome(StepStatus.OK, f"pressed {label!r}", button, len(spec.buttons))
 
     async def _check_target(self) -> Outcome:
@@ -456,7 +373,7 @@ class FlowRunner:
             if url_ok and not not_found:
                 return Outcome(StepStatus.OK, "found " + ", ".join(found))
             now = time.monotonic()
-            if not url_ok and not self._pending:
+            if not url_ok and not self.doc.pending:
                 wrong_url_since = wrong_url_since or now
                 if now - wrong_url_since >= WRONG_URL_GRACE_S:
                     break
@@ -537,15 +454,15 @@ class FlowRunner:
             started_at=started_at,
             duration_s=time.monotonic() - t0,
             steps=self.steps,
-            navigations=self.navigations,
+            navigations=self.doc.navigations,
             http_status=self.signals.http_status,
         )
         return result, final
 
     def _observed(self) -> Signals:
         """The signals as they are now, frozen: what loads later cannot change the verdict."""
-        if self._pending and self.signals.network_error is None:
-            self.signals.network_error = f"{next(iter(self._pending)).url} was still loading"
+        if self.doc.pending and self.signals.network_error is None:
+            self.signals.network_error = f"{next(iter(self.doc.pending)).url} was still loading"
         self.signals.final_url = self.page.url
         return copy.deepcopy(self.signals)
 
