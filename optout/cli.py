@@ -16,7 +16,7 @@ from typing import Any, NoReturn
 import click
 import structlog
 
-from optout import __version__, github, history, notify, sessions, timeline
+from optout import __version__, github, history, integrity, notify, sessions, timeline
 from optout.browser import BrowserNotFound
 from optout.console import EventLogger, Progress, make_console, verdict_table
 from optout.events import Listener
@@ -28,6 +28,7 @@ from optout.log import configure
 from optout.results import RunSummary
 from optout.routing import MappingError, OriginMap
 from optout.run import CheckerError, RunOptions, check_sessions, plan, run_flows
+from optout.seal import Sealer
 from optout.verdict import ExitCode
 
 MINIMAL_FLOW = """\b
@@ -164,6 +165,13 @@ def verify_options(func: Callable[..., Any]) -> Callable[..., Any]:
             help="Write the JSON summary to FILE, or to stdout with -.",
         ),
         click.option(
+            "--tsa",
+            "tsa_url",
+            metavar="URL",
+            help="Ask this RFC 3161 time-stamping authority to stamp each run's manifest "
+            "(stored as manifest.json.tsr).",
+        ),
+        click.option(
             "--notify",
             "notify_url",
             envvar="OPTOUT_NOTIFY_URL",
@@ -234,6 +242,7 @@ class Outputs:
     junit_out: Path | None = None
     notify_url: str | None = None
     stale_after: int | None = None
+    tsa_url: str | None = None
 
 
 def _execute(
@@ -247,7 +256,8 @@ def _execute(
     configure(log_format, log_level or ("error" if tty else "info"))  # type: ignore[arg-type]
     to_stdout = outputs.json_out == "-"
     table_console = make_console(stderr=to_stdout)
-    listeners: list[Listener] = [EvidenceWriter(options.recordings), EventLogger()]
+    writer = EvidenceWriter(options.recordings)
+    listeners: list[Listener] = [writer, Sealer(writer, outputs.tsa_url), EventLogger()]
     if tty:
         listeners.append(Progress(make_console(stderr=True)))
     try:
@@ -291,6 +301,7 @@ def verify(
     confirm: int,
     workers: int,
     json_out: str | None,
+    tsa_url: str | None,
     notify_url: str | None,
     stale_after: int | None,
     fail_on: str,
@@ -337,7 +348,7 @@ def verify(
         check_sessions(flows, options)
     except sessions.SessionError as exc:
         fail(str(exc), ExitCode.BAD_INPUT)
-    outputs = Outputs(json_out, junit_out, notify_url or None, stale_after)
+    outputs = Outputs(json_out, junit_out, notify_url or None, stale_after, tsa_url)
     summary = _execute(flows, options, outputs, log_format, log_level)
     code = summary.exit_code
     if code == ExitCode.INCONCLUSIVE and fail_on == "regression":
@@ -414,6 +425,101 @@ def history_cmd(
         click.echo(json.dumps(timeline.to_json(found), indent=2, ensure_ascii=False))
         return
     timeline.render(found, make_console())
+
+
+@main.group()
+def evidence() -> None:
+    """Check, bundle and prune the evidence in the recordings folder.
+
+    \b
+    Examples:
+      optout evidence verify                      # every run: files, manifests, hash chain
+      optout evidence bundle 20261129T063000Z -o evidence.zip
+      optout evidence verify evidence.zip         # what a third party runs
+      optout evidence prune --keep-days 90 --dry-run
+    """
+
+
+RECORDINGS = click.option(
+    "--recordings",
+    type=click.Path(path_type=Path),
+    default=Path("recordings"),
+    show_default=True,
+    help="The recordings folder.",
+)
+
+
+@evidence.command("verify")
+@click.argument("targets", nargs=-1, metavar="[RUN|FILE.zip ...]")
+@RECORDINGS
+@click.option(
+    "--tsa-ca",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="CA certificate to verify trusted timestamps fully (openssl ts -verify).",
+)
+def evidence_verify(targets: tuple[str, ...], recordings: Path, tsa_ca: Path | None) -> None:
+    """Recompute every hash; report files modified, missing or added and chain breaks.
+
+    Exits 0 when everything is intact, 1 otherwise.
+    """
+    zips = [Path(t) for t in targets if t.endswith(".zip")]
+    runs = [t for t in targets if not t.endswith(".zip")]
+    problems: list[integrity.Problem] = []
+    try:
+        if runs or not zips:
+            problems += integrity.verify_runs(recordings, runs or None, tsa_ca=tsa_ca)
+        for path in zips:
+            problems += integrity.verify_bundle(path, tsa_ca=tsa_ca)
+    except (integrity.IntegrityError, OSError) as exc:
+        fail(str(exc), ExitCode.BAD_INPUT)
+    for problem in problems:
+        click.echo(str(problem))
+    checked = ", ".join(targets) or f"every run in {recordings}"
+    if problems:
+        click.echo(f"optout: {len(problems)} problem(s) in {checked}", err=True)
+        sys.exit(1)
+    click.echo(f"intact: {checked}")
+
+
+@evidence.command("bundle")
+@click.argument("run_id")
+@RECORDINGS
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Default: RUN_ID.zip")
+def evidence_bundle(run_id: str, recordings: Path, output: Path | None) -> None:
+    """Pack one run, its manifest and the chain of manifests before it into a zip."""
+    try:
+        out = integrity.bundle_run(recordings, run_id, output or Path(f"{run_id}.zip"))
+    except (integrity.IntegrityError, OSError) as exc:
+        fail(str(exc), ExitCode.BAD_INPUT)
+    click.echo(f"bundle: {out}")
+
+
+@evidence.command("prune")
+@RECORDINGS
+@click.option(
+    "--keep-days",
+    type=click.IntRange(min=0),
+    required=True,
+    metavar="N",
+    help="Keep the evidence files of the runs of the last N days.",
+)
+@click.option(
+    "--keep-changes/--no-keep-changes",
+    default=True,
+    show_default=True,
+    help="Never prune a run where a verdict changed.",
+)
+@click.option("--dry-run", is_flag=True, help="Only say which runs would be pruned.")
+def evidence_prune(recordings: Path, keep_days: int, keep_changes: bool, dry_run: bool) -> None:
+    """Delete old evidence files; manifests stay, so the hash chain still verifies."""
+    try:
+        pruned = integrity.prune(
+            recordings, keep_days=keep_days, keep_changes=keep_changes, dry_run=dry_run
+        )
+    except (integrity.IntegrityError, OSError) as exc:
+        fail(str(exc), ExitCode.BAD_INPUT)
+    verb = "would prune" if dry_run else "pruned"
+    click.echo(f"{verb} {len(pruned)} run(s)" + (": " + ", ".join(pruned) if pruned else ""))
 
 
 @main.command()

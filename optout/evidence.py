@@ -100,17 +100,6 @@ def step_file(index: int, action: str) -> str:
     return f"{index:02d}-{slug(action)}.png"
 
 
-def build_manifest(run_dir: Path) -> dict[str, Any]:
-    """SHA-256 and size of every file in the run folder (but the manifest itself)."""
-    files = {}
-    for path in sorted(run_dir.rglob("*")):
-        if not path.is_file() or path.name == MANIFEST or path.name.endswith(".tmp"):
-            continue
-        rel = path.relative_to(run_dir).as_posix()
-        files[rel] = {"sha256": sha256_file(path), "size": path.stat().st_size}
-    return {"run_id": run_dir.name, "algorithm": "sha256", "files": files}
-
-
 class EvidenceWriter:
     """Listens to a run's events and writes its evidence as it happens."""
 
@@ -175,24 +164,6 @@ class EvidenceWriter:
     def _finish_run(self, event: RunFinished) -> None:
         assert self.run_dir is not None
         write_json(self.run_dir / RUN_JSON, event.summary.to_json())
-        write_json(self.run_dir / MANIFEST, build_manifest(self.run_dir))
-
-
-def verify_manifest(run_dir: Path) -> list[str]:
-    """Problems between a run folder and its manifest (empty when intact)."""
-    manifest_path = run_dir / MANIFEST
-    if not manifest_path.is_file():
-        return [f"{run_dir.name}: no {MANIFEST}"]
-    listed = json.loads(manifest_path.read_text(encoding="utf-8"))["files"]
-    actual = build_manifest(run_dir)["files"]
-    problems = [f"{run_dir.name}/{f}: missing" for f in listed if f not in actual]
-    problems += [f"{run_dir.name}/{f}: not in the manifest" for f in actual if f not in listed]
-    problems += [
-        f"{run_dir.name}/{f}: modified"
-        for f in listed
-        if f in actual and actual[f]["sha256"] != listed[f]["sha256"]
-    ]
-    return problems
 
 
 def run_folders(recordings: Path) -> list[Path]:

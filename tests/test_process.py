@@ -13,8 +13,9 @@ from typing import Any
 
 from conftest import FLOWS, invoke
 
-from optout.evidence import run_folders, verify_manifest
+from optout.evidence import run_folders
 from optout.history import last_conclusive
+from optout.integrity import verify_runs
 
 FORM_FLOW = FLOWS / "facebook-form.yaml"
 
@@ -63,7 +64,7 @@ def test_a_killed_run_leaves_earlier_runs_intact(replica: Any, tmp_path: Path) -
     proc.wait(timeout=10)
 
     assert {p: p.read_bytes() for p in earlier.rglob("*") if p.is_file()} == before
-    assert verify_manifest(earlier) == []
+    assert verify_runs(recordings, [earlier.name]) == []
     assert run_folders(recordings) == [earlier]
     assert last_conclusive(recordings) == {("facebook-form", "en-GB"): "available"}
     for path in recordings.rglob("*.json"):

@@ -1,0 +1,134 @@
+"""Pruning: delete the screenshots and page captures of old runs, keep what proves something.
+
+A pruned run keeps its run.json, its result.json files, its manifest.json (and
+timestamp), and gets a PRUNED.json: the hash chain stays whole and verifiable, and
+the verdicts stay in the history. Runs where a verdict changed are never pruned
+(unless asked), nor is the latest run, nor a run whose files no longer match its
+manifest (that mismatch is itself evidence).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from optout.evidence import MANIFEST, RESULT_JSON, RUN_JSON, run_folders, write_json
+from optout.integrity_core import PRUNED, parse_manifest
+from optout.verdict import Verdict
+
+BLOCKING = frozenset({"modified", "missing", "added", "manifest"})
+"""Problems that stop a run from being pruned: deleting its files would hide them."""
+
+
+def change_runs(recordings: Path) -> set[str]:
+    """The runs that show a change of the form's state, on both sides of each change.
+
+    For each (flow, locale): the run of its first conclusive verdict (available or
+    missing), every run whose conclusive verdict differs from the previous conclusive
+    one, and that previous run too (the last evidence of the old state). A result that
+    says `"change": true` also counts.
+    """
+    keep: set[str] = set()
+    last: dict[tuple[str, str], tuple[str, str]] = {}
+    for folder in run_folders(recordings):
+        try:
+            run = json.loads((folder / RUN_JSON).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            keep.add(folder.name)  # unreadable: nobody can tell it is unimportant
+            continue
+        results = run.get("results") if isinstance(run, dict) else None
+        for result in results if isinstance(results, list) else []:
+            if not isinstance(result, dict):
+                continue
+            try:
+                verdict = Verdict(str(result.get("verdict")))
+            except ValueError:
+                continue
+            if result.get("change") is True:
+                keep.add(folder.name)
+            if not verdict.conclusive:
+                continue
+            key = (str(result.get("flow")), str(result.get("locale")))
+            before = last.get(key)
+            if before is None:
+                keep.add(folder.name)
+            elif before[0] != verdict:
+                keep.update((folder.name, before[1]))
+            last[key] = (str(verdict), folder.name)
+    return keep
+
+
+def _kept(rel: str) -> bool:
+    """Files a pruned run keeps: its summary and the verdict of each flow."""
+    return rel in (RUN_JSON, RESULT_JSON) or rel.endswith("/" + RESULT_JSON)
+
+
+def prune(
+    recordings: Path,
+    *,
+    keep_days: int,
+    keep_changes: bool = True,
+    now: datetime | None = None,
+    dry_run: bool = False,
+) -> list[str]:
+    """Delete the evidence files of runs older than `keep_days` days; the run ids pruned.
+
+    Never the latest run, never a run that is not sealed or whose files do not match
+    its manifest, and with `keep_changes` never a run of `change_runs`. With `dry_run`,
+    only say which runs would be pruned.
+    """
+    from optout.integrity import verify_runs  # the facade imports this module
+
+    if keep_days < 0:
+        raise ValueError("keep_days must be 0 or more")
+    moment = now or datetime.now(UTC)
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    cutoff = moment - timedelta(days=keep_days)
+    runs = run_folders(recordings)
+    protected = change_runs(recordings) if keep_changes else set()
+    candidates = []
+    for folder in runs[:-1]:
+        if folder.name in protected or (folder / PRUNED).exists():
+            continue
+        at = datetime.strptime(folder.name[:16], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+        if at < cutoff:
+            candidates.append(folder)
+    if not candidates:
+        return []
+    problems = verify_runs(recordings, [f.name for f in candidates])
+    damaged = {p.run_id for p in problems if p.kind in BLOCKING}
+    pruned = []
+    for folder in candidates:
+        if folder.name in damaged:
+            continue
+        if not dry_run:
+            _prune_run(folder, keep_days, moment)
+        pruned.append(folder.name)
+    return pruned
+
+
+def _prune_run(folder: Path, keep_days: int, moment: datetime) -> None:
+    """Mark the run pruned, then delete its evidence files (only this run's links to them)."""
+    listed = parse_manifest((folder / MANIFEST).read_bytes())["files"]
+    doomed = [folder / rel for rel in sorted(listed) if not _kept(rel)]
+    doomed = [p for p in doomed if p.is_file() or p.is_symlink()]
+    write_json(
+        folder / PRUNED,
+        {
+            "pruned_at": moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "files_removed": len(doomed),
+            "keep_days": keep_days,
+            "kept": sorted(rel for rel in listed if _kept(rel)),
+        },
+    )
+    for path in doomed:
+        path.unlink(missing_ok=True)
+    for sub in sorted({p.parent for p in doomed}, key=lambda p: len(p.parts), reverse=True):
+        for parent in (sub, *sub.parents):
+            if parent == folder or folder not in parent.parents:
+                break
+            try:
+                parent.rmdir()
+            except OSError:
+                break

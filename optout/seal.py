@@ -1,0 +1,36 @@
+"""Seal each run when it finishes: the chained manifest, deduplication, a timestamp if asked."""
+
+from __future__ import annotations
+
+import structlog
+
+from optout.events import Event, RunFinished
+from optout.evidence import EvidenceWriter, RecordingsError
+from optout.integrity import seal_run
+from optout.integrity_tsa import TimestampError
+
+
+class Sealer:
+    """Listens after the evidence writer and seals the run folder it wrote."""
+
+    def __init__(self, writer: EvidenceWriter, tsa_url: str | None = None) -> None:
+        self.writer = writer
+        self.tsa_url = tsa_url
+
+    def __call__(self, event: Event) -> None:
+        if not isinstance(event, RunFinished) or self.writer.run_dir is None:
+            return
+        summary = event.summary
+        try:
+            seal_run(
+                self.writer.run_dir,
+                started_at=summary.started_at,
+                finished_at=summary.finished_at,
+                tool=summary.tool,
+                browser=summary.browser,
+                tsa_url=self.tsa_url,
+            )
+        except TimestampError as exc:  # the run is sealed, only without a trusted timestamp
+            structlog.get_logger("optout").error("timestamp.failed", error=str(exc))
+        except OSError as exc:
+            raise RecordingsError(f"cannot seal {self.writer.run_dir}: {exc}") from exc
