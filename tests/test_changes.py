@@ -113,7 +113,9 @@ def flip_server() -> Iterator[str]:
     server.server_close()
 
 
-def test_unconfirmed_change_does_not_count(verify: Any, tmp_path: Path, flip_server: str) -> None:
+def test_unconfirmed_change_does_not_count(
+    verify: Any, tmp_path: Path, flip_server: str, webhook: tuple[str, list[Any]]
+) -> None:
     """Missing once then available again: the change is not confirmed, exit 0, nothing alerts."""
     recordings = tmp_path / "rec"
     verify(FORM_FLOW, "form-available", recordings=recordings)
@@ -131,7 +133,10 @@ def test_unconfirmed_change_does_not_count(verify: Any, tmp_path: Path, flip_ser
         out,
         "--timeout",
         "4",
+        "--notify",
+        webhook[0],
     )
     summary = json.loads(out.read_text())["results"][0]
     assert (summary["verdict"], summary["change"], summary["attempts"]) == ("available", False, 2)
     assert result.exit_code == 0
+    assert webhook[1] == []  # nothing posted
