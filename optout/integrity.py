@@ -205,13 +205,14 @@ def verify_runs(
         if not is_run_id(name)
     ]
     loaded: dict[str, tuple[bytes, dict[str, Any], dict[str, os.stat_result]]] = {}
+    unreadable: dict[str, Problem] = {}
     hasher = Hasher()
     for folder in folders:
         if not folder.is_dir():
             continue
         raw, manifest, problem = _load(folder)
         if problem is not None:
-            problems.append(problem)
+            unreadable[folder.name] = problem
             continue
         assert raw is not None and manifest is not None
         loaded[folder.name] = (raw, manifest, scan_run(folder))
@@ -232,16 +233,19 @@ def verify_runs(
 
     for folder in folders:
         run_id = folder.name
+        if run_id in unreadable:
+            problems.append(unreadable[run_id])
+            continue
         if run_id not in loaded:
-            if not folder.is_dir():
-                detail = f"no run {run_id} in {recordings}"
-                problems.append(Problem(run_id, None, "missing", detail))
+            problems.append(Problem(run_id, None, "missing", f"no run {run_id} in {recordings}"))
             continue
         raw, manifest, found = loaded[run_id]
         pruned = (folder / PRUNED).is_file()
         sizes = {rel: st.st_size for rel, st in found.items()}
 
-        def digest(rel: str, folder: Path = folder, found: Any = found) -> str | None:
+        def digest(
+            rel: str, folder: Path = folder, found: dict[str, os.stat_result] = found
+        ) -> str | None:
             try:
                 return hasher.digest(folder / rel, found[rel])
             except OSError:

@@ -27,6 +27,8 @@ CHAIN = "chain"
 KINDS = ("modified", "missing", "added", "chain", "manifest", "timestamp")
 SEAL_FILES = frozenset({MANIFEST, TSR})
 """Top-level files that seal a run and are not listed in its own manifest."""
+OS_LITTER = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
+"""Files a file manager drops into folders it shows: never evidence, never reported."""
 
 
 class IntegrityError(Exception):
@@ -54,9 +56,9 @@ def run_key(name: str) -> tuple[str, int]:
     return (name[:16], int(name[17:] or 1) if len(name) > 16 else 1)
 
 
-def is_temp(name: str) -> bool:
-    """A half-written file of `write_atomic` or a link in progress (never evidence)."""
-    return name.startswith(".") and name.endswith(".tmp")
+def is_ignored(name: str) -> bool:
+    """A half-written file of `write_atomic`, a link in progress, or file-manager litter."""
+    return (name.startswith(".") and name.endswith(".tmp")) or name in OS_LITTER
 
 
 def scan_run(run_dir: Path) -> dict[str, os.stat_result]:
@@ -70,7 +72,7 @@ def scan_run(run_dir: Path) -> dict[str, os.stat_result]:
                 rel = prefix + entry.name
                 if entry.is_dir(follow_symlinks=False):
                     stack.append((Path(entry.path), rel + "/"))
-                elif is_temp(entry.name) or (not prefix and entry.name in SEAL_FILES):
+                elif is_ignored(entry.name) or (not prefix and entry.name in SEAL_FILES):
                     continue
                 else:
                     try:

@@ -180,7 +180,7 @@ def test_flipped_byte_is_reported_in_every_run_that_holds_the_file(
 
 def test_deleted_file_is_reported_as_missing(two_runs: tuple[Path, Path]) -> None:
     """A deleted screenshot is reported as missing, by name, only in its run."""
-    first, second = two_runs
+    first, _ = two_runs
     (first / "facebook-form/fr-FR/final.png").unlink()
     problems = verify_runs(first.parent)
     assert kinds(problems) == {(first.name, "facebook-form/fr-FR/final.png", "missing")}
@@ -278,7 +278,7 @@ def rewrite_zip(source: Path, target: Path, change: Callable[[str, bytes], bytes
 
 
 def test_bundle_verifies_on_its_own(recordings: Path, tmp_path: Path) -> None:
-    """A bundle holds the run, the chain and SHA256SUMS, and checks out with optout and sha256sum."""
+    """A bundle holds the run, its chain and SHA256SUMS, and passes optout and sha256sum alone."""
     runs = [make_run(recordings, day, seed=day % 2) for day in range(3)]
     for folder in runs:
         seal(folder)
@@ -311,7 +311,7 @@ def test_bundle_verifies_on_its_own(recordings: Path, tmp_path: Path) -> None:
 
 
 def test_tampered_bundles_are_reported(two_runs: tuple[Path, Path], tmp_path: Path) -> None:
-    """A changed file, a changed SHA256SUMS line and an edited chain manifest in a zip are reported."""
+    """A changed, dropped or mislisted file and an edited chain manifest in a zip are reported."""
     first, second = two_runs
     good = bundle_run(first.parent, second.name, tmp_path / "good.zip")
     shot = f"{second.name}/facebook-form/fr-FR/final.png"
