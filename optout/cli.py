@@ -463,7 +463,7 @@ def evidence_verify(targets: tuple[str, ...], recordings: Path, tsa_ca: Path | N
     Exits 0 when everything is intact, 1 otherwise.
     """
     zips = [Path(t) for t in targets if t.endswith(".zip")]
-    runs = [t for t in targets if not t.endswith(".zip")]
+    runs = [Path(t).name for t in targets if not t.endswith(".zip")]  # a run id or its folder
     problems: list[integrity.Problem] = []
     try:
         if runs or not zips:
