@@ -3,16 +3,13 @@ generic-form-only policy, more unavailable pages, a login form in the header, he
 
 from __future__ import annotations
 
-import html
 import re
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
-from email.message import Message
 from pathlib import Path
 
 import pytest
+from test_replica import Result
+from test_replica import fetch as _fetch
 
 from optout.replica import ReplicaServer
 from optout.replica.__main__ import listing
@@ -45,35 +42,9 @@ UNAVAILABLE_MARKERS = ("isn't available", "n'est pas disponible")
 LOGIN_WALL_TEXTS = ("You must log in to continue", "Vous devez vous connecter pour continuer")
 
 
-@dataclass
-class Result:
-    status: int
-    headers: Message
-    raw: str
-
-    @property
-    def text(self) -> str:
-        return html.unescape(self.raw)
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: object, **kwargs: object) -> None:
-        return None
-
-
-_OPENER = urllib.request.build_opener(_NoRedirect)
-
-
 def fetch(url: str, lang: str = "en", cookie: str = "") -> Result:
-    """GET ``url`` without following redirects."""
-    headers = {"Accept-Language": "fr-FR,fr;q=0.9" if lang == "fr" else "en-US,en"}
-    if cookie:
-        headers["Cookie"] = cookie
-    try:
-        with _OPENER.open(urllib.request.Request(url, headers=headers), timeout=10) as resp:
-            return Result(resp.status, resp.headers, resp.read().decode("utf-8"))
-    except urllib.error.HTTPError as err:
-        return Result(err.code, err.headers, err.read().decode("utf-8"))
+    """GET ``url`` without following redirects (see test_replica.fetch)."""
+    return _fetch(url, lang, cookie=cookie)
 
 
 @pytest.fixture(scope="module")
