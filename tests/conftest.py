@@ -117,10 +117,11 @@ def verify(replica: ReplicaServer, tmp_path: Path) -> Any:
         locale: str | None = "en-GB",
         recordings: Path | None = None,
         timeout: float = 4,
+        origin: str | None = None,
     ) -> Verified:
         recordings = recordings or tmp_path / "recordings"
         out = tmp_path / f"summary-{len(list(tmp_path.glob('summary-*')))}.json"
-        origin = replica.origin_for(scenario)
+        origin = origin or replica.origin_for(scenario)
         flows = flow if isinstance(flow, list) else [flow]
         args: list[str | Path] = [
             "verify",

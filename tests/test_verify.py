@@ -6,6 +6,7 @@ import hashlib
 import json
 import socket
 import struct
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -92,33 +93,20 @@ def test_hang_is_unreachable_not_missing(verify: Any) -> None:
     assert run.exit_code == 4
 
 
-def _closed_port() -> int:
+@pytest.fixture
+def closed_port() -> Iterator[int]:
+    """A local port that refuses connections: bound (so nobody else takes it), never listening."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+        yield int(sock.getsockname()[1])
 
 
-def test_connection_refused_is_unreachable(tmp_path: Path) -> None:
+def test_connection_refused_is_unreachable(verify: Any, closed_port: int) -> None:
     """A mapped origin that refuses connections gives `unreachable`, with the network error."""
-    out = tmp_path / "s.json"
-    result = invoke(
-        "verify",
-        FACEBOOK_FORM,
-        "--locale",
-        "en-GB",
-        "--recordings",
-        tmp_path,
-        "--map-origin",
-        f"https://www.facebook.com=http://127.0.0.1:{_closed_port()}",
-        "--json",
-        out,
-        "--timeout",
-        "4",
-    )
-    summary = json.loads(out.read_text())
-    assert result.exit_code == 4
-    assert summary["results"][0]["verdict"] == "unreachable"
-    assert summary["results"][0]["reason"] == f"net::ERR_CONNECTION_REFUSED loading {FORM}"
+    run = verify(FACEBOOK_FORM, "", origin=f"http://127.0.0.1:{closed_port}")
+    assert run.exit_code == 4
+    assert run.only()["verdict"] == "unreachable"
+    assert run.only()["reason"] == f"net::ERR_CONNECTION_REFUSED loading {FORM}"
 
 
 def test_redirect_chain_is_kept_in_evidence(verify: Any) -> None:
@@ -142,13 +130,13 @@ def test_login_redirect_lands_on_the_real_login_url(verify: Any) -> None:
     assert result["navigations"][0]["status"] == 302
 
 
-def test_redirect_out_of_the_mapped_origin_goes_out(verify: Any) -> None:
+def test_redirect_out_of_the_mapped_origin_goes_out(verify: Any, closed_port: int) -> None:
     """A redirect to another origin is followed as a real URL (here mapped to a closed port)."""
     run = verify(
         FACEBOOK_FORM,
         "help-redirect",
         "--map-origin",
-        f"https://help.meta.com=http://127.0.0.1:{_closed_port()}",
+        f"https://help.meta.com=http://127.0.0.1:{closed_port}",
     )
     result = run.only()
     assert result["verdict"] == "unreachable"
@@ -401,26 +389,11 @@ def test_unwritable_recordings_exit_3(tmp_path: Path, replica: Any) -> None:
     assert "cannot write recordings to" in result.stderr
 
 
-def test_error_page_is_evidence_too(tmp_path: Path) -> None:
+def test_error_page_is_evidence_too(verify: Any, closed_port: int) -> None:
     """A navigation that fails still leaves a screenshot of what the browser showed."""
-    out = tmp_path / "s.json"
-    invoke(
-        "verify",
-        FACEBOOK_FORM,
-        "--locale",
-        "en-GB",
-        "--recordings",
-        tmp_path,
-        "--json",
-        out,
-        "--map-origin",
-        f"https://www.facebook.com=http://127.0.0.1:{_closed_port()}",
-        "--timeout",
-        "3",
-    )
-    summary = json.loads(out.read_text())
-    result = summary["results"][0]
-    folder = tmp_path / summary["run_id"] / result["evidence"]
+    run = verify(FACEBOOK_FORM, "", origin=f"http://127.0.0.1:{closed_port}", timeout=3)
+    result = run.only()
+    folder = run.run_dir / result["evidence"]
     assert result["steps"][0]["status"] == "failed"
     assert _png_size((folder / "01-open-start.png").read_bytes()) == (1280, 900)
     assert (folder / "final.png").is_file() and (folder / "final.html").is_file()
