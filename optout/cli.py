@@ -25,6 +25,7 @@ from optout.flow import Flow, json_schema
 from optout.flowfile import FlowError, collect, is_fragment, load_flows
 from optout.junit import junit_xml
 from optout.log import configure
+from optout.report import build_report
 from optout.results import RunSummary
 from optout.routing import MappingError, OriginMap
 from optout.run import CheckerError, RunOptions, check_sessions, plan, run_flows
@@ -194,6 +195,12 @@ def verify_options(func: Callable[..., Any]) -> Callable[..., Any]:
             "regression: exit 0 then (with a loud warning), so that only a change fails CI.",
         ),
         click.option(
+            "--report",
+            "report",
+            is_flag=True,
+            help="Also rebuild the HTML evidence report (recordings/report/) after the run.",
+        ),
+        click.option(
             "--junit",
             "junit_out",
             type=click.Path(path_type=Path),
@@ -301,6 +308,7 @@ def verify(
     confirm: int,
     workers: int,
     json_out: str | None,
+    report: bool,
     tsa_url: str | None,
     notify_url: str | None,
     stale_after: int | None,
@@ -350,6 +358,9 @@ def verify(
         fail(str(exc), ExitCode.BAD_INPUT)
     outputs = Outputs(json_out, junit_out, notify_url or None, stale_after, tsa_url)
     summary = _execute(flows, options, outputs, log_format, log_level)
+    if report:
+        index = build_report(recordings, flows_dir=_flows_dir(paths))
+        click.echo(f"report: {index}", err=json_out == "-")
     code = summary.exit_code
     if code == ExitCode.INCONCLUSIVE and fail_on == "regression":
         inconclusive = sum(not r.verdict.conclusive for r in summary.results)
@@ -520,6 +531,44 @@ def evidence_prune(recordings: Path, keep_days: int, keep_changes: bool, dry_run
         fail(str(exc), ExitCode.BAD_INPUT)
     verb = "would prune" if dry_run else "pruned"
     click.echo(f"{verb} {len(pruned)} run(s)" + (": " + ", ".join(pruned) if pruned else ""))
+
+
+def _flows_dir(paths: tuple[Path, ...]) -> Path | None:
+    """The folder whose flow files the report shows (the first folder given, or flows/)."""
+    folder = next((p for p in paths if p.is_dir()), None) or (paths[0].parent if paths else None)
+    folder = folder or Path("flows")
+    return folder if folder.is_dir() else None
+
+
+@main.command()
+@RECORDINGS
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    help="Where to write the site (default: RECORDINGS/report).",
+)
+@click.option(
+    "--flows",
+    "flows_dir",
+    type=click.Path(path_type=Path),
+    default=Path("flows"),
+    show_default=True,
+    help="The flow files shown on each flow's page.",
+)
+def report(recordings: Path, out: Path | None, flows_dir: Path) -> None:
+    """Build the static HTML evidence report: overview, runs, changes, flows.
+
+    Works offline from file://; open the printed index.html in a browser.
+
+    \b
+    Examples:
+      optout report
+      optout report --recordings /srv/optout/recordings --out /srv/www/optout
+    """
+    if not recordings.is_dir():
+        fail(f"no recordings folder at {recordings}", ExitCode.BAD_INPUT)
+    index = build_report(recordings, out, flows_dir=flows_dir if flows_dir.is_dir() else None)
+    click.echo(f"report: {index}")
 
 
 @main.command()
