@@ -20,7 +20,7 @@ from typing import Any
 import jinja2
 
 from optout import __version__
-from optout.evidence import slug, write_atomic
+from optout.evidence import evidence_dir, write_atomic
 from optout.history import Change, Series, series
 from optout.report_flows import plain_steps, read_flow_file, target_checks, walls
 from optout.report_images import Assets
@@ -140,7 +140,7 @@ def _change_view(
     def side(i: int, what: str) -> Side:
         point = s.points[i]
         run = runs.get(point.run_id)
-        folder = point.evidence or f"{slug(s.flow)}/{slug(s.locale)}"
+        folder = point.evidence or evidence_dir(s.flow, s.locale)
         alt = (
             f"{name} ({s.flow}), {s.locale}, {what} the change: the final page on "
             f"{when(point.at)}; verdict: {point.verdict}"

@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
-from optout.evidence import MANIFEST, RESULT_JSON, RUN_JSON, run_folders, slug
+from optout.evidence import MANIFEST, RESULT_JSON, RUN_JSON, evidence_dir, run_folders
 from optout.history import RUN_ID_FORMAT, Change
 from optout.report_images import Assets
 from optout.report_views import Shot, anchor, change_href, run_href, when
@@ -320,7 +320,7 @@ class Evidence:
         name = _text(data, "name") or flow
         folder = _text(data, "evidence")
         if not _inside(folder):
-            folder = f"{slug(flow)}/{slug(locale)}"
+            folder = evidence_dir(flow, locale)
         label = f"{name} ({flow}), {locale}, run of {when(run.at)}"
         final = self.shot(
             run,
