@@ -4,27 +4,9 @@ import io
 from pathlib import Path
 from typing import Any
 
+from test_notify import RUN_ID, result
+
 from optout.github import annotations, cell, step_summary, write_github_outputs
-
-RUN_ID = "20261129T063000Z"
-
-
-def result(flow: str, verdict: str, **extra: Any) -> dict[str, Any]:
-    """A result of the JSON summary (fr-FR)."""
-    data = {
-        "flow": flow,
-        "locale": "fr-FR",
-        "verdict": verdict,
-        "expected": None,
-        "regression": False,
-        "reason": f"{flow} is {verdict}",
-        "final_url": "https://www.facebook.com/",
-        "evidence": f"{flow}/fr-FR",
-        "attempts": 1,
-        "duration_s": 1.0,
-    }
-    data.update(extra)
-    return data
 
 
 def sample() -> dict[str, Any]:
