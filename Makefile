@@ -24,17 +24,17 @@ browser: $(STAMP)
 		echo "browser: $$OPTOUT_BROWSER (OPTOUT_BROWSER)"; \
 	elif [ -f $(VENV)/.browser ] && [ -x "$$(cat $(VENV)/.browser)" ]; then \
 		echo "browser: $$(cat $(VENV)/.browser)"; \
-	elif $(BIN)/python -m optout.browser --playwright-only > $(VENV)/.browser 2>/dev/null; then \
+	elif $(BIN)/python -m optout.browser.launch --playwright-only > $(VENV)/.browser 2>/dev/null; then \
 		echo "browser: Playwright's Chromium"; \
 	elif timeout 300 $(BIN)/playwright install chromium >/dev/null 2>&1 \
-			&& $(BIN)/python -m optout.browser --playwright-only > $(VENV)/.browser 2>/dev/null; then \
+			&& $(BIN)/python -m optout.browser.launch --playwright-only > $(VENV)/.browser 2>/dev/null; then \
 		echo "browser: Playwright's Chromium (downloaded)"; \
-	elif $(BIN)/python -m optout.browser > $(VENV)/.browser 2>/dev/null; then \
+	elif $(BIN)/python -m optout.browser.launch > $(VENV)/.browser 2>/dev/null; then \
 		echo "browser: system Chromium ($$(cat $(VENV)/.browser))"; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 		echo "browser: Playwright's download failed; installing Debian's chromium with apt-get"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
-			&& $(BIN)/python -m optout.browser > $(VENV)/.browser; \
+			&& $(BIN)/python -m optout.browser.launch > $(VENV)/.browser; \
 	else \
 		rm -f $(VENV)/.browser; \
 		echo "no browser: run '$(BIN)/playwright install chromium', or install Chromium and set OPTOUT_BROWSER" >&2; \

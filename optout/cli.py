@@ -16,21 +16,25 @@ from typing import Any, NoReturn
 import click
 import structlog
 
-from optout import __version__, github, history, integrity, notify, sessions, timeline
-from optout.browser import BrowserNotFound
-from optout.console import EventLogger, Progress, make_console, verdict_table
-from optout.events import Listener
-from optout.evidence import EvidenceWriter, RecordingsError, write_atomic
-from optout.flow import Flow, json_schema
-from optout.flowfile import FlowError, collect, is_fragment, load_flows
-from optout.junit import junit_xml
-from optout.log import configure
-from optout.report import build_report
-from optout.results import RunSummary
-from optout.routing import MappingError, OriginMap
-from optout.run import CheckerError, RunOptions, check_sessions, plan, run_flows
-from optout.seal import Sealer
-from optout.verdict import ExitCode
+from optout import __version__, integrity
+from optout.browser import sessions
+from optout.browser.launch import BrowserNotFound
+from optout.browser.origins import MappingError, OriginMap
+from optout.check.events import Listener
+from optout.check.results import RunSummary
+from optout.check.run import CheckerError, RunOptions, check_sessions, plan, run_flows
+from optout.check.verdict import ExitCode
+from optout.flow.loader import FlowError, collect, is_fragment, load_flows
+from optout.flow.model import Flow, json_schema
+from optout.integrity.seal import Sealer
+from optout.outputs import github, notify
+from optout.outputs.junit import junit_xml
+from optout.report.build import build_report
+from optout.store import history
+from optout.store.writer import EvidenceWriter, RecordingsError, write_atomic
+from optout.terminal import timeline
+from optout.terminal.console import EventLogger, Progress, make_console, verdict_table
+from optout.terminal.log import configure
 
 MINIMAL_FLOW = """\b
   id: facebook-form
@@ -590,7 +594,7 @@ def doctor(browser_path: str | None) -> None:
     async def probe() -> tuple[str, str]:
         from playwright.async_api import async_playwright
 
-        from optout.browser import find_browser, launch
+        from optout.browser.launch import find_browser, launch
 
         async with async_playwright() as pw:
             choice = find_browser(pw, browser_path)

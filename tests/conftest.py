@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import pytest
 from click.testing import CliRunner, Result
 
-from optout.browser import SYSTEM_CHROMIUMS
+from optout.browser.launch import SYSTEM_CHROMIUMS
 from optout.cli import main
 from optout.replica import ReplicaServer
 
@@ -46,7 +46,7 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     """pytest-playwright launches the same browser optout would find, with the same flags."""
     from playwright.sync_api import sync_playwright
 
-    from optout.browser import LAUNCH_ARGS
+    from optout.browser.launch import LAUNCH_ARGS
 
     args = {**browser_type_launch_args, "args": list(LAUNCH_ARGS)}
     with sync_playwright() as pw:

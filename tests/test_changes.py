@@ -13,9 +13,9 @@ from urllib.parse import urlsplit
 import pytest
 from conftest import FLOWS, invoke
 
-from optout.replica.routing import Incoming, route
-from optout.run import AttemptPolicy
-from optout.verdict import Verdict
+from optout.check.run import AttemptPolicy
+from optout.check.verdict import Verdict
+from optout.replica.scenarios import Incoming, route
 
 A, M, B, U = Verdict.AVAILABLE, Verdict.MISSING, Verdict.BLOCKED, Verdict.UNREACHABLE
 FORM_FLOW = FLOWS / "facebook-form.yaml"

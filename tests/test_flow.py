@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import FLOWS, TEST_FLOWS, invoke
 
-from optout.flow import ClickStep, DismissStep, SeeStep
-from optout.flowfile import load_flow, load_flows
+from optout.flow.loader import load_flow, load_flows
+from optout.flow.model import ClickStep, DismissStep, SeeStep
 
 INVALID = TEST_FLOWS / "invalid"
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from test_notify import RUN_ID, result
 
-from optout.github import annotations, cell, step_summary, write_github_outputs
+from optout.outputs.github import annotations, cell, step_summary, write_github_outputs
 
 
 def sample() -> dict[str, Any]:

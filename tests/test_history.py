@@ -11,15 +11,15 @@ from typing import Any
 
 from rich.console import Console
 
-from optout import timeline
-from optout.history import (
+from optout.check.verdict import Verdict
+from optout.store.history import (
     change_of,
     inconclusive_streak,
     last_conclusive,
     load_runs,
     series,
 )
-from optout.verdict import Verdict
+from optout.terminal import timeline
 
 
 def result(flow: str, locale: str, verdict: str, reason: str = "") -> dict[str, Any]:

@@ -20,9 +20,9 @@ from typing import Any
 
 import pytest
 
-from optout import integrity
-from optout.evidence import MANIFEST, run_folders
-from optout.integrity import (
+from optout.integrity import verify as integrity
+from optout.integrity.tsa import build_query
+from optout.integrity.verify import (
     PRUNED,
     TSR,
     IntegrityError,
@@ -36,7 +36,7 @@ from optout.integrity import (
     verify_bundle,
     verify_runs,
 )
-from optout.integrity_tsa import build_query
+from optout.store.writer import MANIFEST, run_folders
 
 OPENSSL = shutil.which("openssl")
 needs_openssl = pytest.mark.skipif(OPENSSL is None, reason="the openssl command is not installed")

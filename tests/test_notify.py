@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from optout.history import inconclusive_streak
-from optout.notify import Message, messages, post
+from optout.outputs.notify import Message, messages, post
+from optout.store.history import inconclusive_streak
 
 RUN_ID = "20261129T063000Z"
 

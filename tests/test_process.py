@@ -13,9 +13,9 @@ from typing import Any
 
 from conftest import FLOWS, invoke
 
-from optout.evidence import run_folders
-from optout.history import last_conclusive
-from optout.integrity import verify_runs
+from optout.integrity.verify import verify_runs
+from optout.store.history import last_conclusive
+from optout.store.writer import run_folders
 
 FORM_FLOW = FLOWS / "facebook-form.yaml"
 

@@ -17,7 +17,7 @@ import pytest
 
 from optout.replica import SCENARIOS, ReplicaServer
 from optout.replica.__main__ import listing
-from optout.replica.routing import BEHAVIOURS
+from optout.replica.scenarios import BEHAVIOURS
 
 AI_FORM = "6359191084165019"
 FR_FORM = "712876720715583"

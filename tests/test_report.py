@@ -13,8 +13,8 @@ from conftest import FLOWS
 from PIL import Image
 from playwright.sync_api import ConsoleMessage, Dialog, Page, expect
 
-from optout.report import build_report
-from optout.report_images import HIGHLIGHT, pixel_diff
+from optout.report.build import build_report
+from optout.report.images import HIGHLIGHT, pixel_diff
 
 HOSTILE_NAME = "<img src=x onerror=alert(1)>"
 HOSTILE_REASON = "<script>alert('reason')</script> & \"quoted\" <b>bold</b>"

@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from optout.evidence import (
+from optout.browser.origins import MappingError, OriginMap, _stub
+from optout.check.locate import compile_pattern, normalise, tolerant
+from optout.store.writer import (
     create_run_folder,
     run_folders,
     step_file,
     write_atomic,
     write_json,
 )
-from optout.locators import compile_pattern, normalise, tolerant
-from optout.routing import MappingError, OriginMap, _stub
 
 MAP = OriginMap.parse("https://www.facebook.com=http://127.0.0.1:8765/scenario/form-missing")
 

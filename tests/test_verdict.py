@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from optout.verdict import ExitCode, Outcome, Signals, Verdict, decide, exit_code, is_regression
+from optout.check.verdict import (
+    ExitCode,
+    Outcome,
+    Signals,
+    Verdict,
+    decide,
+    exit_code,
+    is_regression,
+)
 
 URL = "https://www.facebook.com/help/contact/6359191084165019"
 

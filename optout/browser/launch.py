@@ -94,7 +94,7 @@ async def launch(playwright: Playwright, choice: BrowserChoice, headed: bool = F
 
 
 def _main(argv: list[str]) -> int:
-    """`python -m optout.browser [--playwright-only]`: print the browser path that would be used."""
+    """`python -m optout.browser.launch [--playwright-only]`: print the browser to use."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

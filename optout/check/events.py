@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from optout.results import FinalCapture, FlowResult, RunSummary, StepRecord
+from optout.check.results import FinalCapture, FlowResult, RunSummary, StepRecord
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,13 @@ import asyncio
 import time
 from typing import TYPE_CHECKING
 
-from optout.results import Navigation
-from optout.verdict import Signals
+from optout.check.results import Navigation
+from optout.check.verdict import Signals
 
 if TYPE_CHECKING:
     from playwright.async_api import Page, Request, Response
 
-    from optout.routing import Router
+    from optout.browser.origins import Router
 
 
 class MainDocument:

@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from optout.verdict import Verdict
+from optout.check.verdict import Verdict
 
 
 class StepStatus(StrEnum):

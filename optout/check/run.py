@@ -14,9 +14,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from optout import __version__, sessions
-from optout.browser import BrowserNotFound, find_browser, launch
-from optout.events import (
+from optout import __version__
+from optout.browser import sessions
+from optout.browser.launch import BrowserNotFound, find_browser, launch
+from optout.browser.origins import OriginMap, Router
+from optout.check.events import (
     AttemptFinished,
     AttemptStarted,
     Bus,
@@ -25,12 +27,11 @@ from optout.events import (
     RunStarted,
     StepFinished,
 )
-from optout.flow import Flow
-from optout.history import last_conclusive
-from optout.results import FinalCapture, FlowResult, RunSummary, StepRecord
-from optout.routing import OriginMap, Router
-from optout.runner import FlowRunner, Timeouts
-from optout.verdict import Outcome, Signals, Verdict, decide, exit_code, is_regression
+from optout.check.results import FinalCapture, FlowResult, RunSummary, StepRecord
+from optout.check.runner import FlowRunner, Timeouts
+from optout.check.verdict import Outcome, Signals, Verdict, decide, exit_code, is_regression
+from optout.flow.model import Flow
+from optout.store.history import last_conclusive
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser

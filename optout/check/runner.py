@@ -15,7 +15,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, assert_never
 
-from optout.flow import (
+from optout.check.locate import compile_pattern, first_visible
+from optout.check.navigation import MainDocument
+from optout.check.results import FinalCapture, FlowResult, StepRecord, StepStatus
+from optout.check.verdict import Signals, decide
+from optout.flow.model import (
     Absent,
     ClickStep,
     DismissStep,
@@ -28,16 +32,12 @@ from optout.flow import (
     SeeStep,
     WaitStep,
 )
-from optout.locators import compile_pattern, first_visible
-from optout.results import FinalCapture, FlowResult, StepRecord, StepStatus
-from optout.verdict import Signals, decide
-from optout.watch import MainDocument
 
 if TYPE_CHECKING:
     from playwright.async_api import Locator as PWLocator
     from playwright.async_api import Page
 
-    from optout.routing import Router
+    from optout.browser.origins import Router
 
 POLL_S = 0.2
 WRONG_URL_GRACE_S = 2.0

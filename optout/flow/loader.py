@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from optout.flow import (
+from optout.flow.model import (
     ClickStep,
     Dismiss,
     DismissStep,

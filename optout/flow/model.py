@@ -24,8 +24,8 @@ from pydantic import (
     model_validator,
 )
 
-from optout.locators import FINDERS, describe, tolerant
-from optout.verdict import Verdict
+from optout.check.locate import FINDERS, describe, tolerant
+from optout.check.verdict import Verdict
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -114,7 +114,7 @@ class Locator(Strict):
         return False
 
     def spec(self) -> dict[str, Any]:
-        """The locator as a plain dict for `optout.locators`."""
+        """The locator as a plain dict for `optout.check.locate`."""
         return self.model_dump(exclude_none=True)
 
     def describe(self) -> str:

@@ -13,8 +13,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from optout.evidence import MANIFEST, RUN_JSON
-from optout.integrity_core import (
+from optout.integrity.manifest import (
     CHAIN,
     PRUNED,
     README,
@@ -32,7 +31,8 @@ from optout.integrity_core import (
     sha256_bytes,
     sums_line,
 )
-from optout.integrity_tsa import TimestampError, read_timestamp
+from optout.integrity.tsa import TimestampError, read_timestamp
+from optout.store.writer import MANIFEST, RUN_JSON
 
 _STORED = (".png", ".jpg", ".jpeg", ".webp", ".zip", ".gz")
 """Already compressed: stored as they are."""

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from optout.evidence import MANIFEST, RUN_ID_RE
-from optout.integrity_tsa import check_timestamp
+from optout.integrity.tsa import check_timestamp
+from optout.store.writer import MANIFEST, RUN_ID_RE
 
 FORMAT = "optout-manifest/1"
 TSR = MANIFEST + ".tsr"

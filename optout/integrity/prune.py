@@ -13,9 +13,9 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from optout.evidence import MANIFEST, RESULT_JSON, RUN_JSON, run_folders, write_json
-from optout.integrity_core import PRUNED, parse_manifest
-from optout.verdict import Verdict
+from optout.check.verdict import Verdict
+from optout.integrity.manifest import PRUNED, parse_manifest
+from optout.store.writer import MANIFEST, RESULT_JSON, RUN_JSON, run_folders, write_json
 
 BLOCKING = frozenset({"modified", "missing", "added", "manifest"})
 """Problems that stop a run from being pruned: deleting its files would hide them."""
@@ -78,7 +78,7 @@ def prune(
     its manifest, and with `keep_changes` never a run of `change_runs`. With `dry_run`,
     only say which runs would be pruned.
     """
-    from optout.integrity import verify_runs  # the facade imports this module
+    from optout.integrity.verify import verify_runs  # the facade imports this module
 
     if keep_days < 0:
         raise ValueError("keep_days must be 0 or more")

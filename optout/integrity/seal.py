@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import structlog
 
-from optout.events import Event, RunFinished
-from optout.evidence import EvidenceWriter, RecordingsError
-from optout.integrity import seal_run
-from optout.integrity_tsa import TimestampError
+from optout.check.events import Event, RunFinished
+from optout.integrity.tsa import TimestampError
+from optout.integrity.verify import seal_run
+from optout.store.writer import EvidenceWriter, RecordingsError
 
 
 class Sealer:

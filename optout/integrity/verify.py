@@ -16,9 +16,8 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from optout.evidence import MANIFEST, run_folders, write_atomic, write_json
-from optout.integrity_bundle import bundle_run, verify_bundle
-from optout.integrity_core import (
+from optout.integrity.bundle import bundle_run, verify_bundle
+from optout.integrity.manifest import (
     FORMAT,
     KINDS,
     PRUNED,
@@ -36,8 +35,9 @@ from optout.integrity_core import (
     scan_run,
     sha256_bytes,
 )
-from optout.integrity_prune import change_runs, prune
-from optout.integrity_tsa import TimestampError, TimestampInfo, read_timestamp, request_timestamp
+from optout.integrity.prune import change_runs, prune
+from optout.integrity.tsa import TimestampError, TimestampInfo, read_timestamp, request_timestamp
+from optout.store.writer import MANIFEST, run_folders, write_atomic, write_json
 
 __all__ = [
     "FORMAT",

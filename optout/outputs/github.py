@@ -6,7 +6,7 @@ Only written when `GITHUB_ACTIONS=true`; everywhere else optout prints nothing e
 from collections.abc import Mapping
 from typing import Any, TextIO
 
-from optout.verdict import Verdict
+from optout.check.verdict import Verdict
 
 COLUMNS = ("flow", "locale", "verdict", "expected", "reason", "evidence")
 

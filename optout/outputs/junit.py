@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from optout.results import RunSummary
+from optout.check.results import RunSummary
 
 
 def junit_xml(summary: RunSummary) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from optout.verdict import Verdict
+from optout.check.verdict import Verdict
 
 Kind = Literal["change", "stale"]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from optout.replica import SCENARIOS, ReplicaServer
 from optout.replica.captures import CAPTURE_FAMILY, CAPTURES_ENV, available
-from optout.replica.routing import BEHAVIOURS
+from optout.replica.scenarios import BEHAVIOURS
 
 
 def capture_lines(origin_for: Callable[[str], str], captures_dir: Path | None) -> list[str]:

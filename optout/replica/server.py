@@ -11,7 +11,7 @@ from typing import Final
 from urllib.parse import urlsplit
 
 from optout.replica.captures import default_captures_dir
-from optout.replica.routing import Incoming, Reply, route
+from optout.replica.scenarios import Incoming, Reply, route
 
 HANG_CAP_SECONDS: Final = 600.0
 HANG_POLL_SECONDS: Final = 0.1

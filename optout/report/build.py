@@ -20,12 +20,11 @@ from typing import Any
 import jinja2
 
 from optout import __version__
-from optout.evidence import evidence_dir, write_atomic
-from optout.history import Change, Series, series
-from optout.report_flows import plain_steps, read_flow_file, target_checks, walls
-from optout.report_images import Assets
-from optout.report_runs import Evidence, RunRecord, load_runs
-from optout.report_views import (
+from optout.check.verdict import Verdict
+from optout.report.flows import plain_steps, read_flow_file, target_checks, walls
+from optout.report.images import Assets
+from optout.report.runs import Evidence, RunRecord, load_runs
+from optout.report.views import (
     ChangeView,
     FlowView,
     HistoryRow,
@@ -39,8 +38,9 @@ from optout.report_views import (
     run_href,
     when,
 )
-from optout.timeline import LETTERS, STRIP_MAX
-from optout.verdict import Verdict
+from optout.store.history import Change, Series, series
+from optout.store.writer import evidence_dir, write_atomic
+from optout.terminal.timeline import LETTERS, STRIP_MAX
 
 REPORT_DIR = "report"
 """The report's folder inside the recordings folder, unless told otherwise."""
@@ -215,7 +215,7 @@ def _flow_view(
 @cache
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("optout", "templates/report"),
+        loader=jinja2.PackageLoader("optout.report", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

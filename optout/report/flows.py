@@ -6,9 +6,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from optout.evidence import slug
-from optout.flow import Flow
-from optout.flowfile import FlowError, load_flow
+from optout.flow.loader import FlowError, load_flow
+from optout.flow.model import Flow
+from optout.store.writer import slug
 
 YAML_LINE = re.compile(
     r"^(?P<indent>\s*)(?P<dash>-\s+)?(?:(?P<key>[A-Za-z_][\w.-]*)(?P<colon>:)(?=\s|$))?(?P<rest>.*)$"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from PIL import Image, ImageChops, ImageFilter
 
-from optout.evidence import sha256_file, write_atomic
+from optout.store.writer import sha256_file, write_atomic
 
 THUMB_WIDTH = 400
 """Thumbnails are about this wide (a whole-number reduction of the screenshot)."""

@@ -15,11 +15,11 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
-from optout.evidence import MANIFEST, RESULT_JSON, RUN_JSON, evidence_dir, run_folders
-from optout.history import RUN_ID_FORMAT, Change
-from optout.report_images import Assets
-from optout.report_views import Shot, anchor, change_href, run_href, when
-from optout.verdict import Verdict
+from optout.check.verdict import Verdict
+from optout.report.images import Assets
+from optout.report.views import Shot, anchor, change_href, run_href, when
+from optout.store.history import RUN_ID_FORMAT, Change
+from optout.store.writer import MANIFEST, RESULT_JSON, RUN_JSON, evidence_dir, run_folders
 
 ATTEMPT_RE = re.compile(r"^attempt-(\d+)$")
 

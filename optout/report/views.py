@@ -12,11 +12,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
-from optout.evidence import slug
-from optout.history import Change, Point, Series
-from optout.report_images import Diff, Thumb
-from optout.timeline import LETTERS, STRIP_MAX
-from optout.verdict import Verdict
+from optout.check.verdict import Verdict
+from optout.report.images import Diff, Thumb
+from optout.store.history import Change, Point, Series
+from optout.store.writer import slug
+from optout.terminal.timeline import LETTERS, STRIP_MAX
 
 
 def when(moment: datetime) -> str:

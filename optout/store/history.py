@@ -17,8 +17,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from optout.evidence import RUN_JSON, run_folders
-from optout.verdict import Verdict
+from optout.check.verdict import Verdict
+from optout.store.writer import RUN_JSON, run_folders
 
 RUN_ID_FORMAT = "%Y%m%dT%H%M%SZ"
 

@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from optout.events import (
+from optout.check.events import (
     AttemptFinished,
     AttemptStarted,
     Event,

@@ -8,9 +8,9 @@ import structlog
 from rich.console import Console
 from rich.table import Table
 
-from optout.events import AttemptFinished, Event, RunFinished, RunStarted, StepFinished
-from optout.results import FlowResult
-from optout.verdict import Verdict
+from optout.check.events import AttemptFinished, Event, RunFinished, RunStarted, StepFinished
+from optout.check.results import FlowResult
+from optout.check.verdict import Verdict
 
 STYLES = {
     Verdict.AVAILABLE: "bold green",

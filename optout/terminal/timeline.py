@@ -9,9 +9,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from optout.console import STYLES
-from optout.history import Series
-from optout.verdict import Verdict
+from optout.check.verdict import Verdict
+from optout.store.history import Series
+from optout.terminal.console import STYLES
 
 LETTERS = {
     Verdict.AVAILABLE: "A",

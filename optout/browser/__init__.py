@@ -1,0 +1,1 @@
+"""Finding and launching a browser, `--map-origin` routing, saved sessions."""

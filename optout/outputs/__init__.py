@@ -1,0 +1,1 @@
+"""What a run publishes besides its evidence: JSON, JUnit, GitHub outputs, notifications."""

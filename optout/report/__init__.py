@@ -1,0 +1,1 @@
+"""The static HTML evidence report and its templates."""
