@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from optout.browser.origins import MappingError, OriginMap, _stub
-from optout.check.locate import compile_pattern, normalise, tolerant
+from optout.flow.patterns import compile_pattern, normalise, tolerant
 from optout.store.writer import (
     create_run_folder,
     run_folders,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, assert_never
 
-from optout.check.locate import compile_pattern, first_visible
+from optout.check.locate import first_visible
 from optout.check.navigation import MainDocument
 from optout.check.results import FinalCapture, FlowResult, StepRecord, StepStatus
 from optout.check.verdict import Signals, decide
@@ -32,6 +32,7 @@ from optout.flow.model import (
     SeeStep,
     WaitStep,
 )
+from optout.flow.patterns import compile_pattern
 
 if TYPE_CHECKING:
     from playwright.async_api import Locator as PWLocator

@@ -11,22 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from enum import IntEnum, StrEnum
+from enum import IntEnum
 
-
-class Verdict(StrEnum):
-    """The outcome of one flow in one locale."""
-
-    AVAILABLE = "available"
-    MISSING = "missing"
-    BLOCKED = "blocked"
-    UNREACHABLE = "unreachable"
-    BROKEN = "broken"
-
-    @property
-    def conclusive(self) -> bool:
-        """Whether the verdict says something about the form itself."""
-        return self in (Verdict.AVAILABLE, Verdict.MISSING)
+from optout.flow.verdicts import Verdict
 
 
 class ExitCode(IntEnum):
@@ -175,3 +162,15 @@ def exit_code(outcomes: Iterable[Outcome]) -> ExitCode:
 def is_regression(verdict: Verdict, expected: Verdict | None) -> bool:
     """A conclusive verdict that differs from what was expected."""
     return verdict.conclusive and expected is not None and verdict != expected
+
+
+__all__ = [
+    "RULES",
+    "ExitCode",
+    "Outcome",
+    "Signals",
+    "Verdict",
+    "decide",
+    "exit_code",
+    "is_regression",
+]

@@ -24,8 +24,8 @@ from pydantic import (
     model_validator,
 )
 
-from optout.check.locate import FINDERS, describe, tolerant
-from optout.check.verdict import Verdict
+from optout.flow.patterns import FINDERS, describe, tolerant
+from optout.flow.verdicts import Verdict
 
 M = TypeVar("M", bound=BaseModel)
 

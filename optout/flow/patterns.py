@@ -1,0 +1,85 @@
+"""Text patterns of flows and what a locator describes, without a browser.
+
+Text patterns are case-insensitive regular expressions. Before use, a pattern
+is made tolerant of typography: a straight or curly apostrophe matches either,
+and a space matches any kind of space (Meta writes `n’est` and uses
+non-breaking spaces before French punctuation).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+APOSTROPHES = "'’‘ʼ`"
+SPACES = " \u00a0\u202f\u2009"
+
+
+def tolerant(pattern: str) -> str:
+    """Rewrite a regex so apostrophes and spaces match their typographic variants."""
+    out: list[str] = []
+    in_class = False
+    escaped = False
+    for ch in pattern:
+        if escaped:
+            out.append(ch)
+            escaped = False
+            continue
+        if ch == "\\":
+            out.append(ch)
+            escaped = True
+            continue
+        if in_class:
+            if ch == "]":
+                in_class = False
+                out.append(ch)
+            elif ch in APOSTROPHES:
+                out.append(APOSTROPHES)
+            elif ch == " ":
+                out.append(SPACES)
+            else:
+                out.append(ch)
+            continue
+        if ch == "[":
+            in_class = True
+            out.append(ch)
+        elif ch in APOSTROPHES:
+            out.append(f"[{APOSTROPHES}]")
+        elif ch == " ":
+            out.append(f"[{SPACES}]")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def compile_pattern(pattern: str) -> re.Pattern[str]:
+    """Compile a flow text pattern: tolerant of typography, case-insensitive."""
+    return re.compile(tolerant(pattern), re.IGNORECASE)
+
+
+def normalise(text: str) -> str:
+    """Fold typographic apostrophes and spaces to their plain forms."""
+    table = {ord(c): "'" for c in APOSTROPHES} | {ord(c): " " for c in SPACES}
+    return text.translate(table)
+
+
+# The fields a locator may use to find elements, in the order a person would prefer them.
+FINDERS = ("role", "label", "text", "placeholder", "alt", "title", "testid", "css")
+
+
+def describe(spec: dict[str, Any]) -> str:
+    """A short human description of one locator, e.g. `link "droit d.opposition"`."""
+    if spec.get("role"):
+        text = f"{spec['role']}"
+        if spec.get("name"):
+            text += f' "{spec["name"]}"'
+    elif spec.get("css"):
+        text = f"css {spec['css']}"
+    elif spec.get("testid"):
+        text = f"test id {spec['testid']}"
+    else:
+        kind = next((k for k in FINDERS if spec.get(k)), "text")
+        text = f'{kind} "{spec.get(kind, "")}"'
+    if spec.get("href"):
+        text += f" → {spec['href']}"
+    return text
