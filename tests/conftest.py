@@ -139,6 +139,8 @@ def verify(replica: ReplicaServer, tmp_path: Path) -> Any:
             "https://www.facebook.com",
             "https://fr-fr.facebook.com",
             "https://help.instagram.com",
+            "https://faq.whatsapp.com",
+            "https://www.whatsapp.com",
         ):
             args += ["--map-origin", f"{source}={origin}"]
         if locale:

@@ -96,7 +96,7 @@ BROKEN_FLOWS = [
         2,
         "unknown key 'strat' (did you mean 'start'? valid: blocked_when, "
         "description, expect, id, locales, name, service, session, start, steps, "
-        "target, timeout)",
+        "target, timeout, transient_when)",
     ),
     (
         "unknown-role",

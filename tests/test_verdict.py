@@ -118,8 +118,55 @@ CASES = [
         Verdict.BROKEN,
         "form not recognised",
     ),
+    (
+        "a transient error beats an unavailable heading on the same page",
+        {**AT_TARGET, "transient_marker": "failure", "missing_marker": "unavailable page"},
+        Verdict.UNREACHABLE,
+        "transient error",
+    ),
+    (
+        "a transient error beats a declared absence",
+        {"absent_step": "no link", "transient_marker": "failure", "http_status": 200},
+        Verdict.UNREACHABLE,
+        "transient error",
+    ),
+    (
+        "a transient error beats a page that is not the form",
+        {**AT_TARGET, "transient_marker": "failure", "present_not_found": ["textbox"]},
+        Verdict.UNREACHABLE,
+        "transient error",
+    ),
+    (
+        "a wall beats a transient error",
+        {"blocked_marker": "rate-limited", "transient_marker": "failure"},
+        Verdict.BLOCKED,
+        "blocked marker",
+    ),
     ("nothing observed", {}, Verdict.BROKEN, "no rule"),
 ]
+
+
+def test_no_inconclusive_signal_ever_gives_a_conclusive_verdict() -> None:
+    """Whatever else was seen, a wall, a failure, a failed load or an error status is inconclusive."""
+    inconclusive = [
+        {"blocked_marker": "login wall"},
+        {"transient_marker": 'the page reports a failure: "try reloading"'},
+        {"network_error": "net::ERR_TIMED_OUT"},
+        {"http_status": 503},
+    ]
+    conclusive = [
+        {},
+        {"missing_marker": "unavailable page"},
+        {"absent_step": "no link"},
+        {"present_found": ["textbox"]},
+    ]
+    for bad in inconclusive:
+        for good in conclusive:
+            observed = {**AT_TARGET, **good, **bad}
+            if "missing_marker" in good and "http_status" in bad:
+                continue  # an "unavailable" page served with an error status is missing (Meta)
+            verdict = decide(signals(**observed))[0]
+            assert not verdict.conclusive, (observed, verdict)
 
 
 @pytest.mark.parametrize(("what", "observed", "verdict", "rule"), CASES, ids=[c[0] for c in CASES])
@@ -141,8 +188,8 @@ def test_reasons_name_what_was_seen() -> None:
     assert decide(signals(**{**AT_TARGET, "http_status": 500, "http_url": URL}))[1] == (
         f"HTTP 500 for {URL}"
     )
-    s = signals(**AT_TARGET, missing_marker='"content isn\'t available" page')
-    assert decide(s)[1] == f'"content isn\'t available" page shown at {URL}'
+    s = signals(**AT_TARGET, missing_marker='unavailable page: "This content isn\'t available"')
+    assert decide(s)[1] == f'unavailable page: "This content isn\'t available" at {URL}'
     assert decide(signals(network_error="net::ERR_NAME_NOT_RESOLVED loading x"))[1] == (
         "net::ERR_NAME_NOT_RESOLVED loading x"
     )

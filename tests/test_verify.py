@@ -17,21 +17,24 @@ FORM = "https://www.facebook.com/help/contact/6359191084165019"
 FACEBOOK_FORM = FLOWS / "facebook-form.yaml"
 POLICY = FLOWS / "facebook-policy.yaml"
 
-# (scenario, verdict, exact reason or a part of it, exit code) for the direct form flow.
+# What the replica's English "unavailable" page says, as the reason must quote it.
+GONE_QUOTE = ': "This content isn\'t available right now'
+
+# (scenario, verdict, a part of the reason, exit code) for the direct form flow.
 FORM_STATES = [
     ("form-available", "available", f"form found at {FORM}", 0),
-    ("form-missing", "missing", f'"content isn\'t available" page shown at {FORM}', 0),
-    ("form-missing-404", "missing", f'"content isn\'t available" page shown at {FORM}', 0),
+    ("form-missing", "missing", GONE_QUOTE, 0),
+    ("form-missing-404", "missing", GONE_QUOTE, 0),
     (
         "login-wall",
         "blocked",
-        "stopped by login wall or checkpoint (URL) at https://www.facebook.com/login/?next=",
+        "login wall or checkpoint (URL) at https://www.facebook.com/login/?next=",
         4,
     ),
     (
         "checkpoint",
         "blocked",
-        "stopped by login wall or checkpoint (URL) at https://www.facebook.com/checkpoint/?next=",
+        "login wall or checkpoint (URL) at https://www.facebook.com/checkpoint/?next=",
         4,
     ),
     ("cookie-dialog", "available", f"form found at {FORM}", 0),
@@ -64,7 +67,7 @@ def test_form_flow_verdicts(
     run: Verified = verify(FACEBOOK_FORM, scenario)
     result = run.only()
     assert (result["verdict"], run.exit_code) == (verdict, code), result["reason"]
-    assert result["reason"].startswith(reason)
+    assert reason in result["reason"]
 
 
 def test_unavailable_page_is_recognised_in_french(verify: Any) -> None:
@@ -155,7 +158,7 @@ POLICY_STATES = [
         "declared absent: missing) on https://www.facebook.com/privacy/policy/",
     ),
     ("http-500", "unreachable", "HTTP 500 for https://www.facebook.com/privacy/policy/"),
-    ("login-wall", "blocked", "stopped by login wall or checkpoint (URL)"),
+    ("login-wall", "blocked", "login wall or checkpoint (URL)"),
 ]
 
 
@@ -166,7 +169,7 @@ def test_policy_flow(verify: Any, scenario: str, verdict: str, reason: str) -> N
     """The policy flow follows the banner link; a page that failed to load is never `missing`."""
     result = verify(POLICY, scenario).only()
     assert result["verdict"] == verdict
-    assert result["reason"].startswith(reason)
+    assert reason in result["reason"]
 
 
 def test_policy_hang_is_not_missing(verify: Any) -> None:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from playwright.async_api import Error as PlaywrightError
+
 if TYPE_CHECKING:
     from playwright.async_api import Browser, Playwright
 
@@ -48,7 +50,7 @@ class BrowserChoice:
 def _playwright_download(playwright: Playwright) -> str | None:
     try:
         path = playwright.chromium.executable_path
-    except Exception:
+    except PlaywrightError:
         return None
     return path if path and Path(path).exists() else None
 
@@ -87,10 +89,23 @@ async def launch(playwright: Playwright, choice: BrowserChoice, headed: bool = F
             headless=not headed,
             args=list(LAUNCH_ARGS),
         )
-    except Exception as exc:
+    except PlaywrightError as exc:
         raise BrowserNotFound(
             f"the browser at {choice.path or choice.source} did not start: {exc}"
         ) from exc
+
+
+async def probe_browser(explicit: str | None = None) -> tuple[str, str]:
+    """Start the browser optout would use: (where it is and how it was found, its version)."""
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as pw:
+        choice = find_browser(pw, explicit)
+        browser = await launch(pw, choice)
+        try:
+            return f"{choice.path or 'playwright download'} ({choice.source})", browser.version
+        finally:
+            await browser.close()
 
 
 def _main(argv: list[str]) -> int:

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
+from playwright.async_api import Error as PlaywrightError
+
 if TYPE_CHECKING:
     from playwright.async_api import BrowserContext, Route
     from playwright.async_api import Request as PWRequest
@@ -148,7 +150,7 @@ class Router:
                     max_redirects=0,
                     timeout=self.timeout * 1000,
                 )
-            except Exception as exc:  # connection refused, reset, timeout...
+            except PlaywrightError as exc:  # connection refused, reset, timeout...
                 await route.abort(_abort_code(str(exc)))
                 return
             location = response.headers.get("location")

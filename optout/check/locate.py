@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from playwright.async_api import Error as PlaywrightError
+
 from optout.flow.patterns import compile_pattern
 
 if TYPE_CHECKING:
@@ -62,7 +64,7 @@ async def first_visible(
         hrefs = await base.evaluate_all(
             "els => els.map(e => e.href || e.getAttribute('href') || null)"
         )
-    except Exception:  # page navigating away: nothing to see right now
+    except PlaywrightError:  # page navigating away: nothing to see right now
         return None
     candidates = [
         (i, href)
@@ -74,7 +76,7 @@ async def first_visible(
         try:
             if visible and not await element.is_visible():
                 continue
-        except Exception:
+        except PlaywrightError:
             continue
         return element, href if isinstance(href, str) else None
     return None

@@ -11,6 +11,8 @@ import asyncio
 import time
 from typing import TYPE_CHECKING
 
+from playwright.async_api import Error as PlaywrightError
+
 from optout.check.results import Navigation
 from optout.check.verdict import Signals
 
@@ -38,7 +40,7 @@ class MainDocument:
     def _is_main_navigation(self, request: Request) -> bool:
         try:
             return request.is_navigation_request() and request.frame == self.page.main_frame
-        except Exception:
+        except PlaywrightError:
             return False
 
     def _on_request(self, request: Request) -> None:
@@ -104,7 +106,7 @@ class MainDocument:
         for state, wait in (("domcontentloaded", remaining), ("load", min(remaining, 5.0))):
             try:
                 await self.page.wait_for_load_state(state, timeout=wait * 1000)  # type: ignore[arg-type]
-            except Exception:
+            except PlaywrightError:
                 if state == "domcontentloaded" and self.signals.network_error is None:
                     self.signals.network_error = (
                         f"timed out after {timeout:g} s loading {self.page.url}"

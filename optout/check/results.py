@@ -60,6 +60,7 @@ class FinalCapture:
     png: bytes | None = None
     html: str | None = None
     aria: str | None = None
+    title: str = ""
 
 
 @dataclass
@@ -88,6 +89,8 @@ class FlowResult:
     evidence: str = ""
     name: str = ""
     start: str = ""
+    title: str = ""
+    """The `<title>` of the page where the flow ended."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -104,6 +107,7 @@ class FlowResult:
             "rule": self.rule,
             "start": self.start,
             "final_url": self.final_url,
+            "title": self.title,
             "http_status": self.http_status,
             "attempt": self.attempt,
             "attempts": self.attempts,

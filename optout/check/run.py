@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from playwright.async_api import Error as PlaywrightError
+
 from optout import __version__
 from optout.browser import sessions
 from optout.browser.launch import BrowserNotFound, find_browser, launch
@@ -29,9 +31,16 @@ from optout.check.events import (
 )
 from optout.check.results import FinalCapture, FlowResult, RunSummary, StepRecord
 from optout.check.runner import FlowRunner, Timeouts
-from optout.check.verdict import Outcome, Signals, Verdict, decide, exit_code, is_regression
+from optout.check.verdict import (
+    ExitCode,
+    Outcome,
+    Signals,
+    Verdict,
+    decide,
+    exit_code,
+    is_regression,
+)
 from optout.flow.model import Flow
-from optout.store.history import last_conclusive
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser
@@ -61,6 +70,9 @@ class RunOptions:
     timezone: str = DEFAULT_TIMEZONE
     sessions: dict[str, Path] = field(default_factory=dict)
     """`--session NAME=PATH` values."""
+    last: dict[tuple[str, str], Verdict] = field(default_factory=dict)
+    """The last conclusive verdict of each (flow, locale), read from the recordings by the
+    command: a run compares with it but never reads the recordings folder itself."""
 
 
 def accept_language(locale: str) -> str:
@@ -151,7 +163,7 @@ async def _attempt(
             flow, locale, page, router=router, timeouts=timeouts, on_step=on_step, attempt=attempt
         )
         return await runner.run()
-    except Exception as exc:
+    except PlaywrightError as exc:
         if not browser.is_connected():
             raise CheckerError(f"the browser crashed during {flow.id} ({locale}): {exc}") from exc
         raise
@@ -226,15 +238,21 @@ def _utcnow() -> datetime:
 
 
 async def run_flows(
-    flows: list[Flow], options: RunOptions, listeners: list[Listener]
+    flows: list[Flow],
+    options: RunOptions,
+    critical: list[Listener],
+    listeners: list[Listener] | None = None,
 ) -> RunSummary:
-    """Run every flow × locale and return the summary (its exit code included)."""
+    """Run every flow × locale and return the summary (its exit code included).
+
+    `critical` listeners (evidence, sealing) stop the run when they fail; the others
+    (progress, logs) are only logged.
+    """
     from playwright.async_api import async_playwright
 
-    bus = Bus(listeners)
+    bus = Bus(critical, listeners)
     started = _utcnow()
     jobs = plan(flows, options.locales)
-    history = last_conclusive(options.recordings)
     summary = RunSummary(
         run_id=started.strftime("%Y%m%dT%H%M%SZ"),
         started_at=_timestamp(started),
@@ -258,7 +276,7 @@ async def run_flows(
 
         async def one(i: int, flow: Flow, locale: str) -> None:
             async with gate:
-                last = history.get((flow.id, locale))
+                last = options.last.get((flow.id, locale))
                 results[i] = await _run_job(browser, flow, locale, options, bus, last)
 
         try:
@@ -270,7 +288,7 @@ async def run_flows(
             summary.exit_code = (
                 int(exit_code(Outcome(r.verdict, r.regression) for r in summary.results))
                 if complete
-                else 3
+                else int(ExitCode.CHECKER_FAILED)
             )
             summary.options["complete"] = complete
             bus.emit(RunFinished(summary))

@@ -1,8 +1,9 @@
-"""One flow in one browser page: steps, walls, the target check; no files written.
+"""One flow in one browser page: walls, failures, the target check; no files written.
 
-The runner observes and records `Signals`; `optout.verdict.decide` turns them
-into the verdict. Everything the page goes through is reported as events
-(through the `on_step` callback); the evidence writer listens.
+The runner looks at the page and records `Signals` (the steps themselves are in
+`optout.check.steps`); `optout.check.verdict.decide` turns them into the verdict.
+Everything the page goes through is reported through the `on_step` callback; the
+evidence writer listens.
 """
 
 from __future__ import annotations
@@ -13,24 +14,22 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, assert_never
+from typing import TYPE_CHECKING
+
+from playwright.async_api import Error as PlaywrightError
 
 from optout.check.locate import first_visible
 from optout.check.navigation import MainDocument
 from optout.check.results import FinalCapture, FlowResult, StepRecord, StepStatus
+from optout.check.steps import POLL_S, Found, Outcome, action_of, execute
 from optout.check.verdict import Signals, decide
 from optout.flow.model import (
-    Absent,
-    ClickStep,
-    DismissStep,
-    FindStep,
+    BUILTIN_TRANSIENT,
     Flow,
     Locator,
     Marker,
     OpenStep,
     RunnableStep,
-    SeeStep,
-    WaitStep,
 )
 from optout.flow.patterns import compile_pattern
 
@@ -40,10 +39,12 @@ if TYPE_CHECKING:
 
     from optout.browser.origins import Router
 
-POLL_S = 0.2
 WRONG_URL_GRACE_S = 2.0
 ERROR_PAGE_GRACE_S = 1.0
 ARIA_TIMEOUT_MS = 5000
+QUOTE_CHARS = 120
+
+StepCallback = Callable[[StepRecord, bytes | None], None]
 
 
 @dataclass(frozen=True)
@@ -56,46 +57,17 @@ class Timeouts:
     """`--timeout` was given: it wins over the flow's own timeouts."""
 
 
-@dataclass
-class Found:
-    element: PWLocator
-    locator: Locator
-    alternative: int
-    href: str | None
-
-
-@dataclass
-class Outcome:
-    status: StepStatus
-    detail: str | None = None
-    found: Found | None = None
-    alternatives: int = 1
-
-
-StepCallback = Callable[[StepRecord, bytes | None], None]
-
-
-# A control that submits its form when clicked (a <button> defaults to type=submit).
-SENDS_A_FORM_JS = """e => {
-  const tag = e.tagName.toLowerCase();
-  const type = (e.getAttribute('type') || '').toLowerCase();
-  const submits = (tag === 'button' && (type === '' || type === 'submit'))
-    || (tag === 'input' && (type === 'submit' || type === 'image'));
-  return submits && e.form !== null;
-}"""
-
-
-async def _sends_a_form(element: PWLocator) -> bool:
-    """Whether clicking the element would submit a form: the checker looks, it never acts."""
+async def _quote(element: PWLocator) -> str:
+    """The first words of an element's text, on one line (empty when it cannot be read)."""
     try:
-        return bool(await element.evaluate(SENDS_A_FORM_JS))
-    except Exception:
-        return True  # cannot tell: do not click
-
-
-def action_of(step: RunnableStep) -> str:
-    """The short action name of a step, used in file names."""
-    return type(step).__name__.removesuffix("Step").lower()
+        text = await element.inner_text(timeout=1000)
+    except PlaywrightError:
+        try:
+            text = await element.text_content(timeout=1000) or ""
+        except PlaywrightError:
+            return ""
+    text = " ".join(text.split())
+    return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1].rstrip() + "…"
 
 
 def _now() -> str:
@@ -129,25 +101,54 @@ class FlowRunner:
 
     # --- looking at the page -----------------------------------------------------------
 
-    async def _blocked(self) -> str | None:
-        """The first `blocked_when` marker the page shows now, described."""
-        for marker in self.flow.blocked_when:
-            if await self._marker_visible(marker):
-                return f"stopped by {marker.describe()}"
+    async def first_seen(self, markers: Sequence[Marker]) -> str | None:
+        """The first of `markers` the page shows now: what it means and the words it matched."""
+        for marker in markers:
+            seen = await self.seen(marker)
+            if seen is not None:
+                return seen
         return None
 
-    async def _marker_visible(self, marker: Marker) -> bool:
+    async def seen(self, marker: Marker) -> str | None:
+        """`None` if the page does not show the marker, else its meaning and what matched.
+
+        A text or element marker quotes the first words of the element that matched, so the
+        reason says what the page showed, not the pattern that was looked for.
+        """
+        if marker.url is not None:
+            return marker.describe() if await self.marker_visible(marker) else None
+        hit = await first_visible(self.page, marker.spec())
+        if hit is None:
+            return None
+        quote = await _quote(hit[0])
+        return f'{marker.describe()}: "{quote}"' if quote else marker.describe()
+
+    async def marker_visible(self, marker: Marker) -> bool:
         if marker.url is not None:
             return bool(compile_pattern(marker.url).search(self.page.url))
         return await first_visible(self.page, marker.spec()) is not None
 
-    async def _on_page(self, marker: Marker) -> bool:
+    async def transient_now(self) -> str | None:
+        """What the page shows now that says it failed and to try again, if anything."""
+        return await self.first_seen([*self.flow.transient_when, *BUILTIN_TRANSIENT])
+
+    async def check_transient(self) -> bool:
+        """Record a transient error the page shows; only called when the flow stops.
+
+        It is never recorded while the flow still progresses, so that a page that mentions
+        "try again" somewhere and then shows the form stays `available`.
+        """
+        if self.signals.transient_marker is None:
+            self.signals.transient_marker = await self.transient_now()
+        return self.signals.transient_marker is not None
+
+    async def on_page(self, marker: Marker) -> bool:
         """Whether the page holds what the marker describes, shown or in a hidden part."""
         if marker.url is not None:
-            return await self._marker_visible(marker)
+            return await self.marker_visible(marker)
         return await first_visible(self.page, marker.spec(), visible=False) is not None
 
-    async def _find_hidden_link(self, alternatives: Sequence[Locator]) -> Found | None:
+    async def find_hidden_link(self, alternatives: Sequence[Locator]) -> Found | None:
         """A matching link that is in the page but not shown (e.g. a collapsed section)."""
         for i, locator in enumerate(alternatives):
             hit = await first_visible(self.page, locator.spec(), visible=False)
@@ -155,63 +156,52 @@ class FlowRunner:
                 return Found(element=hit[0], locator=locator, alternative=i, href=hit[1])
         return None
 
-    async def _find(self, alternatives: Sequence[Locator]) -> Found | None:
+    async def find(self, alternatives: Sequence[Locator]) -> Found | None:
         for i, locator in enumerate(alternatives):
             hit = await first_visible(self.page, locator.spec())
             if hit is not None:
                 return Found(element=hit[0], locator=locator, alternative=i, href=hit[1])
         return None
 
-    async def _wait_for(self, alternatives: Sequence[Locator], timeout: float) -> Found | None:
+    async def wait_for(self, alternatives: Sequence[Locator], timeout: float) -> Found | None:
         """Poll until one alternative is visible; give up early on a wall or a failed load."""
         start = time.monotonic()
         deadline = start + timeout
         while True:
-            found = await self._find(alternatives)
+            found = await self.find(alternatives)
             if found is not None:
                 return found
-            if self.signals.network_error or await self._check_blocked():
+            if self.signals.network_error or await self.check_blocked():
                 return None
-            if time.monotonic() >= min(deadline, self._error_page_deadline(start)):
+            grace_over = time.monotonic() >= start + ERROR_PAGE_GRACE_S
+            if grace_over and await self.transient_now() is not None:
+                return None  # the page says it failed: no use waiting for the element
+            if time.monotonic() >= min(deadline, self.error_page_deadline(start)):
                 return None
             await asyncio.sleep(POLL_S)
 
-    def _error_page_deadline(self, start: float) -> float:
+    def error_page_deadline(self, start: float) -> float:
         """On an HTTP error page, looking for the form's elements stops after a short grace."""
         if self.signals.http_status is not None and self.signals.http_status >= 400:
             return start + ERROR_PAGE_GRACE_S
         return float("inf")
 
-    async def _check_blocked(self) -> bool:
+    async def check_blocked(self) -> bool:
         if self.signals.blocked_marker is None:
-            self.signals.blocked_marker = await self._blocked()
+            self.signals.blocked_marker = await self.first_seen(self.flow.blocked_when)
         return self.signals.blocked_marker is not None
 
-    def _step_timeout(self, step: RunnableStep) -> float:
+    def step_timeout(self, step: RunnableStep) -> float:
         if self.timeouts.forced:
             return self.timeouts.step
         return step.timeout or self.flow.timeout or self.timeouts.step
 
     # --- steps -------------------------------------------------------------------------
 
-    async def _execute(self, step: RunnableStep, index: int) -> Outcome:
-        """Dispatch one step to its handler (exhaustive over the step types)."""
-        if isinstance(step, OpenStep):
-            return await self._open(step.open)
-        if isinstance(step, ClickStep):
-            return await self._click(step, index)
-        if isinstance(step, SeeStep):
-            return await self._see(step, index)
-        if isinstance(step, WaitStep):
-            return await self._wait(step, index)
-        if isinstance(step, DismissStep):
-            return await self._dismiss(step)
-        assert_never(step)
-
-    async def _open(self, url: str) -> Outcome:
+    async def open(self, url: str) -> Outcome:
         try:
             await self.page.goto(url, wait_until="commit", timeout=self.timeouts.navigation * 1000)
-        except Exception as exc:
+        except PlaywrightError as exc:
             if self.signals.network_error is None:
                 message = str(exc).splitlines()[0]
                 self.signals.network_error = (
@@ -223,121 +213,6 @@ class FlowRunner:
         if self.signals.network_error:
             return Outcome(StepStatus.FAILED, self.signals.network_error)
         return Outcome(StepStatus.OK, f"HTTP {self.signals.http_status}")
-
-    async def _absent(self, step: FindStep | WaitStep, what: str, index: int) -> Outcome:
-        """Apply the step's `absent` rule when what it looked for is not there."""
-        if self.signals.blocked_marker or self.signals.network_error:
-            return Outcome(StepStatus.BLOCKED if self.signals.blocked_marker else StepStatus.FAILED)
-        if step.absent is Absent.SKIP:
-            return Outcome(StepStatus.SKIPPED, f"not found: {what}")
-        if step.absent is Absent.MISSING:
-            proof = getattr(step, "on_page", None)
-            if proof and await self._find(proof) is None:
-                self.signals.failed_step = (
-                    f"step {index}: not on the expected page (none of "
-                    f"{' or '.join(p.describe() for p in proof)} is shown), so the absence of "
-                    f"{what} proves nothing"
-                )
-                return Outcome(StepStatus.FAILED, self.signals.failed_step)
-            self.signals.absent_step = f"no {what} (step {index}, declared absent: missing)"
-            seen = [m.describe() for m in getattr(step, "instead", []) if await self._on_page(m)]
-            self.signals.absent_instead = "; ".join(seen) or None
-            detail = f"not found: {what}" + (f"; instead: {'; '.join(seen)}" if seen else "")
-            return Outcome(StepStatus.ABSENT, detail)
-        self.signals.failed_step = f"step {index}: {what} not found"
-        return Outcome(StepStatus.FAILED, f"not found: {what}")
-
-    async def _click(self, step: ClickStep, index: int) -> Outcome:
-        found = await self._wait_for(step.click, self._step_timeout(step))
-        if found is None and not (self.signals.network_error or self.signals.blocked_marker):
-            hidden = await self._find_hidden_link(step.click)
-            if hidden is not None and hidden.href:
-                # The link is there, in a part of the page that is not shown: a person would
-                # open that part; following its address reaches the same page.
-                await self._open(hidden.href)
-                if self.signals.network_error:
-                    return Outcome(StepStatus.FAILED, self.signals.network_error, hidden)
-                detail = (
-                    f"{hidden.locator.describe()} is in a hidden part of the page; "
-                    f"followed its address {hidden.href}"
-                )
-                return Outcome(StepStatus.OK, detail, hidden, len(step.click))
-        if found is None:
-            return await self._absent(
-                step, " or ".join(loc.describe() for loc in step.click), index
-            )
-        if await _sends_a_form(found.element):
-            self.signals.failed_step = (
-                f"step {index}: refused to click {found.locator.describe()}: it would send a "
-                "form, and optout never sends forms"
-            )
-            return Outcome(StepStatus.FAILED, self.signals.failed_step, found, len(step.click))
-        timeout_ms = self._step_timeout(step) * 1000
-        detail = f"clicked {found.locator.describe()}" + (f" → {found.href}" if found.href else "")
-        try:
-            new_tab = found.href and await found.element.get_attribute("target") == "_blank"
-            if new_tab and found.href:
-                # Follow a new-tab link in this page, so one page holds the whole path.
-                async with self.page.expect_popup(timeout=timeout_ms) as popup_info:
-                    await found.element.click(timeout=timeout_ms)
-                await (await popup_info.value).close()
-                await self._open(found.href)
-                detail += " (opens a new tab: followed in this one)"
-            else:
-                await found.element.click(timeout=timeout_ms)
-        except Exception as exc:
-            self.signals.failed_step = (
-                f"step {index}: could not click {found.locator.describe()}: "
-                f"{str(exc).splitlines()[0]}"
-            )
-            return Outcome(StepStatus.FAILED, self.signals.failed_step, found, len(step.click))
-        await self.doc.settle(self.timeouts.navigation)
-        if self.signals.network_error:
-            return Outcome(StepStatus.FAILED, self.signals.network_error, found, len(step.click))
-        return Outcome(StepStatus.OK, detail, found, len(step.click))
-
-    async def _see(self, step: SeeStep, index: int) -> Outcome:
-        found = await self._wait_for(step.see, self._step_timeout(step))
-        if found is None:
-            return await self._absent(step, " or ".join(loc.describe() for loc in step.see), index)
-        return Outcome(StepStatus.OK, f"saw {found.locator.describe()}", found, len(step.see))
-
-    async def _wait(self, step: WaitStep, index: int) -> Outcome:
-        deadline = time.monotonic() + self._step_timeout(step)
-        while True:
-            if await self._marker_visible(step.wait):
-                return Outcome(StepStatus.OK, f"saw {step.wait.describe()}")
-            if self.signals.network_error or await self._check_blocked():
-                break
-            if time.monotonic() >= deadline:
-                break
-            await asyncio.sleep(POLL_S)
-        return await self._absent(step, step.wait.describe(), index)
-
-    async def _dismiss(self, step: DismissStep) -> Outcome:
-        spec = step.dismiss
-        dialog = await self._wait_for(
-            spec.dialog, min(spec.appear_timeout, self._step_timeout(step))
-        )
-        if dialog is None:
-            return Outcome(StepStatus.SKIPPED, f"no {spec.reason} shown")
-        button = await self._find(spec.buttons)
-        if button is None:
-            self.signals.blocked_marker = f"{spec.reason} could not be closed (no known button)"
-            return Outcome(StepStatus.BLOCKED, self.signals.blocked_marker)
-        try:
-            label = " ".join((await button.element.inner_text(timeout=2000)).split())
-            await button.element.click(timeout=self._step_timeout(step) * 1000)
-        except Exception as exc:
-            label = f"{button.locator.describe()} ({str(exc).splitlines()[0]})"
-        deadline = time.monotonic() + self._step_timeout(step)
-        while await self._find(spec.dialog) is not None:
-            if time.monotonic() >= deadline:
-                self.signals.blocked_marker = f"{spec.reason} could not be closed"
-                return Outcome(StepStatus.BLOCKED, f"pressed {label!r}; the dialog stayed", button)
-            await asyncio.sleep(POLL_S)
-        await self.doc.settle(self.timeouts.navigation)
-        return Outcome(StepStatus.OK, f"pressed {label!r}", button, len(spec.buttons))
 
     async def _check_target(self) -> Outcome:
         """Race the form's `present` checks against the `missing_when` markers."""
@@ -351,20 +226,20 @@ class FlowRunner:
         )
         wrong_url_since: float | None = None
         while True:
-            if await self._check_blocked() or self.signals.network_error:
+            if await self.check_blocked() or self.signals.network_error:
                 return Outcome(
                     StepStatus.BLOCKED if self.signals.blocked_marker else StepStatus.FAILED
                 )
-            for marker in target.missing_when:
-                if await self._marker_visible(marker):
-                    self.signals.missing_marker = (
-                        marker.reason or f"unavailable marker {marker.describe()}"
-                    )
-                    return Outcome(StepStatus.ABSENT, self.signals.missing_marker)
+            missing = await self.first_seen(target.missing_when)
+            if missing is not None:
+                if await self.check_transient():  # "unavailable" + "try again": a failure
+                    return Outcome(StepStatus.FAILED, self.signals.transient_marker)
+                self.signals.missing_marker = missing
+                return Outcome(StepStatus.ABSENT, missing)
             found: list[str] = []
             not_found: list[str] = []
             for requirement in target.present:
-                hit = await self._find(requirement)
+                hit = await self.find(requirement)
                 (found if hit else not_found).append(
                     (hit.locator if hit else requirement[0]).describe()
                 )
@@ -374,11 +249,13 @@ class FlowRunner:
             if url_ok and not not_found:
                 return Outcome(StepStatus.OK, "found " + ", ".join(found))
             now = time.monotonic()
+            if now >= start + ERROR_PAGE_GRACE_S and await self.check_transient():
+                return Outcome(StepStatus.FAILED, self.signals.transient_marker)
             if not url_ok and not self.doc.pending:
                 wrong_url_since = wrong_url_since or now
                 if now - wrong_url_since >= WRONG_URL_GRACE_S:
                     break
-            if now >= min(deadline, self._error_page_deadline(start)):
+            if now >= min(deadline, self.error_page_deadline(start)):
                 break
             await asyncio.sleep(POLL_S)
         return Outcome(StepStatus.FAILED, "not found: " + ", ".join(not_found or ["the form URL"]))
@@ -391,7 +268,7 @@ class FlowRunner:
         screenshot: bytes | None = None
         try:
             screenshot = await self.page.screenshot(timeout=10_000)
-        except Exception:
+        except PlaywrightError:
             screenshot = None
         found = outcome.found
         record = StepRecord(
@@ -425,16 +302,18 @@ class FlowRunner:
             began = time.monotonic()
             if step is None:
                 outcome = await self._check_target()
-            elif step.when is not None and not await self._marker_visible(step.when):
+            elif step.when is not None and not await self.marker_visible(step.when):
                 outcome = Outcome(
                     StepStatus.SKIPPED, f"not needed: {step.when.describe()} not shown"
                 )
             else:
-                outcome = await self._execute(step, index)
-                if outcome.status is StepStatus.OK and await self._check_blocked():
+                outcome = await execute(self, step, index)
+                if outcome.status is StepStatus.OK and await self.check_blocked():
                     outcome.status = StepStatus.BLOCKED
                     outcome.detail = self.signals.blocked_marker
             stopped = outcome.status not in (StepStatus.OK, StepStatus.SKIPPED)
+            if stopped and not (self.signals.blocked_marker or self.signals.network_error):
+                await self.check_transient()  # a failing page explains the stop
             observed = self._observed() if stopped or step is None else None
             await self._record(index, action, description, began, outcome)
             if observed is not None:
@@ -457,6 +336,7 @@ class FlowRunner:
             steps=self.steps,
             navigations=self.doc.navigations,
             http_status=self.signals.http_status,
+            title=final.title,
         )
         return result, final
 
@@ -471,14 +351,18 @@ class FlowRunner:
         capture = FinalCapture()
         try:
             capture.png = await self.page.screenshot(full_page=True, timeout=15_000)
-        except Exception:
+        except PlaywrightError:
             capture.png = None
         try:
+            capture.title = " ".join((await self.page.title()).split())
+        except PlaywrightError:
+            capture.title = ""
+        try:
             capture.html = await self.page.content()
-        except Exception:
+        except PlaywrightError:
             capture.html = None
         try:
             capture.aria = await self.page.locator("body").aria_snapshot(timeout=ARIA_TIMEOUT_MS)
-        except Exception:
+        except PlaywrightError:
             capture.aria = None
         return capture

@@ -3,27 +3,40 @@
 Nothing here touches a browser: the runner collects `Signals` while it works,
 and `decide` turns them into a verdict with a one-line reason by walking
 `RULES` in order. The first rule that fires wins, so the order *is* the policy:
-markers on the page beat HTTP statuses (Meta serves some "unavailable" pages
-with 404), and nothing inconclusive can ever become `missing`.
+a wall beats everything; a page that says it failed and to try again (a
+transient error) beats an "unavailable" marker shown on the same page; markers
+on the page beat HTTP statuses (Meta serves some "unavailable" pages with 404);
+and nothing inconclusive can ever become `missing`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from enum import IntEnum
+from enum import IntEnum, StrEnum
 
 from optout.flow.verdicts import Verdict
 
 
 class ExitCode(IntEnum):
-    """Exit codes of `optout verify` (see the product contract)."""
+    """Exit codes of `optout verify` (see the product contract), and of the other commands."""
 
     OK = 0
     REGRESSION = 1
     BAD_INPUT = 2
     CHECKER_FAILED = 3
     INCONCLUSIVE = 4
+    EVIDENCE_PROBLEMS = 1
+    """`optout evidence verify`: a file, a manifest or the hash chain is not intact."""
+
+
+class FailOn(StrEnum):
+    """`--fail-on`: which results make `optout verify` exit non-zero."""
+
+    INCONCLUSIVE = "inconclusive"
+    """Exit 4 when a flow ends blocked, unreachable or broken (the contract's default)."""
+    REGRESSION = "regression"
+    """Exit 0 on an only-inconclusive run, so that only a change fails a scheduled CI job."""
 
 
 @dataclass
@@ -35,9 +48,11 @@ class Signals:
 
     final_url: str = ""
     blocked_marker: str | None = None
-    """Description of the `blocked_when` rule (or declared wall) that matched."""
+    """The `blocked_when` rule (or declared wall) that matched, with the words it matched."""
+    transient_marker: str | None = None
+    """A `transient_when` marker: the page says it failed and to try again (quoted)."""
     missing_marker: str | None = None
-    """Description of the `missing_when` marker that was visible at the target."""
+    """The `missing_when` marker that was visible at the target, with the words it matched."""
     network_error: str | None = None
     """A failed or timed-out main-document load (`net::ERR_...`, timeout)."""
     http_status: int | None = None
@@ -74,10 +89,16 @@ RULES: tuple[Rule, ...] = (
         lambda s: f"{s.blocked_marker}" + (f" at {s.final_url}" if s.final_url else ""),
     ),
     (
+        "transient error",
+        lambda s: s.transient_marker is not None,
+        Verdict.UNREACHABLE,
+        lambda s: f"{s.transient_marker} at {s.final_url}",
+    ),
+    (
         "unavailable marker",
         lambda s: s.missing_marker is not None,
         Verdict.MISSING,
-        lambda s: f"{s.missing_marker} shown at {s.final_url}",
+        lambda s: f"{s.missing_marker} at {s.final_url}",
     ),
     (
         "network failure",
@@ -159,6 +180,16 @@ def exit_code(outcomes: Iterable[Outcome]) -> ExitCode:
     return ExitCode.OK
 
 
+def final_exit_code(code: ExitCode, fail_on: FailOn) -> ExitCode:
+    """The process's exit code for a run whose summary says `code`, under `--fail-on`.
+
+    The run's own record (`run.json`) keeps `code`; only the process exit changes.
+    """
+    if code is ExitCode.INCONCLUSIVE and fail_on is FailOn.REGRESSION:
+        return ExitCode.OK
+    return code
+
+
 def is_regression(verdict: Verdict, expected: Verdict | None) -> bool:
     """A conclusive verdict that differs from what was expected."""
     return verdict.conclusive and expected is not None and verdict != expected
@@ -167,10 +198,12 @@ def is_regression(verdict: Verdict, expected: Verdict | None) -> bool:
 __all__ = [
     "RULES",
     "ExitCode",
+    "FailOn",
     "Outcome",
     "Signals",
     "Verdict",
     "decide",
     "exit_code",
+    "final_exit_code",
     "is_regression",
 ]

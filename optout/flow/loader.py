@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -192,11 +192,20 @@ def fragment_dirs(flow_path: Path) -> list[Path]:
     return [here / "fragments", here.parent / "fragments"]
 
 
+@dataclass
+class _Spliced:
+    """What the fragments of a flow add to it: steps, walls and transient-error markers."""
+
+    steps: list[Any] = field(default_factory=list)
+    walls: list[Marker] = field(default_factory=list)
+    transient: list[Marker] = field(default_factory=list)
+
+
 def _resolve_fragments(
     steps: list[Any], file: Path, data_steps: list[Any], lines: Lines, seen: tuple[str, ...]
-) -> tuple[list[Any], list[Marker]]:
-    out: list[Any] = []
-    walls: list[Marker] = []
+) -> _Spliced:
+    spliced = _Spliced()
+    out = spliced.steps
     for i, step in enumerate(steps):
         if not isinstance(step, UseStep):
             out.append(step)
@@ -219,14 +228,17 @@ def _resolve_fragments(
             )
         frag_data, frag_lines = read_yaml(found)
         fragment = _validate(Fragment, frag_data, frag_lines, found)
-        inner, inner_walls = _resolve_fragments(
+        inner = _resolve_fragments(
             fragment.steps, found, frag_data.get("steps", []), frag_lines, (*seen, step.use)
         )
         if step.when is not None:
-            inner = [s if s.when else s.model_copy(update={"when": step.when}) for s in inner]
-        out.extend(inner)
-        walls.extend([*fragment.blocked_when, *inner_walls])
-    return out, walls
+            inner.steps = [
+                s if s.when else s.model_copy(update={"when": step.when}) for s in inner.steps
+            ]
+        out.extend(inner.steps)
+        spliced.walls.extend([*fragment.blocked_when, *inner.walls])
+        spliced.transient.extend([*fragment.transient_when, *inner.transient])
+    return spliced
 
 
 def load_flow(path: Path) -> Flow:
@@ -235,8 +247,14 @@ def load_flow(path: Path) -> Flow:
     if isinstance(data, dict):
         data.setdefault("id", path.stem)
     flow = _validate(Flow, data, lines, path)
-    steps, walls = _resolve_fragments(flow.steps, path, data.get("steps", []), lines, ())
-    return flow.model_copy(update={"steps": steps, "blocked_when": [*flow.blocked_when, *walls]})
+    spliced = _resolve_fragments(flow.steps, path, data.get("steps", []), lines, ())
+    return flow.model_copy(
+        update={
+            "steps": spliced.steps,
+            "blocked_when": [*flow.blocked_when, *spliced.walls],
+            "transient_when": [*flow.transient_when, *spliced.transient],
+        }
+    )
 
 
 def load_fragment(path: Path) -> Fragment:

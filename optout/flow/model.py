@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import Annotated, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, TypeVar, Union, get_args
 
 from pydantic import (
     BaseModel,
@@ -41,7 +41,6 @@ ROLES = frozenset(
     textbox time timer toolbar tooltip tree treegrid treeitem
     """.split()
 )
-STEP_ACTIONS = ("open", "click", "see", "wait", "dismiss", "use")
 LOCALE_RE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2}|-[A-Z][a-z]{3})?$")
 
 
@@ -183,6 +182,8 @@ class Absent(StrEnum):
 
 
 class StepBase(Strict):
+    ACTION: ClassVar[str]
+    """The key that names the step's action in a flow file (`click:`, `see:`...)."""
     label: str | None = Field(None, description="describes the step in logs and evidence")
     timeout: float | None = Field(None, gt=0, description="seconds to wait for this step")
     when: Marker | None = Field(
@@ -191,6 +192,7 @@ class StepBase(Strict):
 
 
 class OpenStep(StepBase):
+    ACTION: ClassVar[str] = "open"
     open: str
 
     _url = field_validator("open")(check_http_url)
@@ -214,6 +216,7 @@ class FindStep(StepBase):
 
 
 class ClickStep(FindStep):
+    ACTION: ClassVar[str] = "click"
     click: Alternatives
 
     def describe(self) -> str:
@@ -221,6 +224,7 @@ class ClickStep(FindStep):
 
 
 class SeeStep(FindStep):
+    ACTION: ClassVar[str] = "see"
     see: Alternatives
 
     def describe(self) -> str:
@@ -228,6 +232,7 @@ class SeeStep(FindStep):
 
 
 class WaitStep(StepBase):
+    ACTION: ClassVar[str] = "wait"
     wait: Marker
     absent: Absent = Absent.BROKEN
 
@@ -243,6 +248,7 @@ class Dismiss(Strict):
 
 
 class DismissStep(StepBase):
+    ACTION: ClassVar[str] = "dismiss"
     dismiss: Dismiss
 
     def describe(self) -> str:
@@ -250,10 +256,17 @@ class DismissStep(StepBase):
 
 
 class UseStep(Strict):
+    ACTION: ClassVar[str] = "use"
     use: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="a fragment in fragments/")
     when: Marker | None = Field(
         None, description="given to every step of the fragment that has no `when` of its own"
     )
+
+
+RunnableStep = OpenStep | ClickStep | SeeStep | WaitStep | DismissStep
+"""The one list of step types the runner executes (`use` is resolved when loading)."""
+STEP_MODELS: tuple[type[StepBase | UseStep], ...] = (*get_args(RunnableStep), UseStep)
+STEP_ACTIONS: tuple[str, ...] = tuple(m.ACTION for m in STEP_MODELS)
 
 
 def _step_kind(value: Any) -> str | None:
@@ -265,20 +278,17 @@ def _step_kind(value: Any) -> str | None:
     return None
 
 
-Step = Annotated[
-    Annotated[OpenStep, Tag("open")]
-    | Annotated[ClickStep, Tag("click")]
-    | Annotated[SeeStep, Tag("see")]
-    | Annotated[WaitStep, Tag("wait")]
-    | Annotated[DismissStep, Tag("dismiss")]
-    | Annotated[UseStep, Tag("use")],
-    Discriminator(
-        _step_kind,
-        custom_error_type="step_action",
-        custom_error_message=f"a step needs exactly one action: {', '.join(STEP_ACTIONS)}",
-    ),
-]
-RunnableStep = OpenStep | ClickStep | SeeStep | WaitStep | DismissStep
+if TYPE_CHECKING:
+    Step = RunnableStep | UseStep
+else:
+    Step = Annotated[
+        Union[tuple(Annotated[m, Tag(m.ACTION)] for m in STEP_MODELS)],  # noqa: UP007
+        Discriminator(
+            _step_kind,
+            custom_error_type="step_action",
+            custom_error_message=f"a step needs exactly one action: {', '.join(STEP_ACTIONS)}",
+        ),
+    ]
 
 
 class Target(Strict):
@@ -306,6 +316,10 @@ class Flow(Strict):
     session: str | None = None
     timeout: float | None = Field(None, gt=0, description="default seconds for every wait")
     blocked_when: MarkerList = Field(default_factory=list)
+    transient_when: MarkerList = Field(
+        default_factory=list,
+        description="any visible when the flow would fail or find the form missing → unreachable",
+    )
     steps: list[Step] = Field(default_factory=list)
     target: Target
 
@@ -335,12 +349,13 @@ class Fragment(Strict):
 
     description: str | None = None
     blocked_when: MarkerList = Field(default_factory=list)
+    transient_when: MarkerList = Field(default_factory=list)
     steps: list[Step] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _not_empty(self) -> Fragment:
-        if not self.steps and not self.blocked_when:
-            raise ValueError("a fragment needs steps, blocked_when, or both")
+        if not self.steps and not self.blocked_when and not self.transient_when:
+            raise ValueError("a fragment needs steps, blocked_when or transient_when")
         return self
 
 
@@ -351,3 +366,24 @@ def json_schema() -> dict[str, Any]:
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "optout flow"
     return schema
+
+
+# Words of a page that says it failed and to try again. The engine applies them to every
+# flow, after the flow's own `transient_when`, so that no flow can forget them: such a page
+# is `unreachable`, never `missing`, even when it also shows an "unavailable" heading.
+# They are phrases, not single words, so that a page about something else does not match.
+TRANSIENT_EN = (
+    "technical error|unexpected error|something went wrong|went wrong on our end|"
+    "try reloading|reload (this|the) page|refresh (this|the) page|come back later|"
+    "try again later|please try again|an error (has )?occurred|temporarily unavailable"
+)
+TRANSIENT_FR = (
+    "erreur technique|erreur inattendue|une erreur s'est produite|une erreur est survenue|"
+    "un problème est survenu|un problème s'est produit|quelque chose s'est mal passé|"
+    "réessayer|réessayez|actualiser la page|actualisez la page|recharger la page|"
+    "rechargez la page|revenir plus tard|revenez plus tard|temporairement indisponible"
+)
+BUILTIN_TRANSIENT: tuple[Marker, ...] = (
+    Marker.model_validate({"text": TRANSIENT_EN, "reason": "the page reports a failure"}),
+    Marker.model_validate({"text": TRANSIENT_FR, "reason": "the page reports a failure"}),
+)

@@ -11,6 +11,7 @@ from rich.table import Table
 from optout.check.events import AttemptFinished, Event, RunFinished, RunStarted, StepFinished
 from optout.check.results import FlowResult
 from optout.check.verdict import Verdict
+from optout.flow.model import Flow
 
 STYLES = {
     Verdict.AVAILABLE: "bold green",
@@ -55,6 +56,16 @@ class Progress:
                 f"  [{self.done}/{self.total}] {r.flow} {r.locale} "
                 f"[{STYLES[r.verdict]}]{r.verdict}[/] ({r.duration_s:.1f} s)"
             )
+
+
+def flows_table(flows: list[Flow]) -> Table:
+    """The flows as `optout list` shows them: id, name, start URL, locales, expectation."""
+    table = Table()
+    for column in ("id", "name", "start", "locales", "expect"):
+        table.add_column(column, overflow="fold")
+    for f in flows:
+        table.add_row(f.id, f.name, f.start, ", ".join(f.locales), str(f.expect or "-"))
+    return table
 
 
 def verdict_table(results: list[FlowResult], title: str | None = None) -> Table:

@@ -1,0 +1,202 @@
+"""`optout verify` and `optout demo`: run flows, record the evidence, publish the results."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from optout.browser import sessions
+from optout.browser.launch import BrowserNotFound
+from optout.browser.origins import OriginMap
+from optout.check.events import Listener
+from optout.check.results import RunSummary
+from optout.check.run import CheckerError, RunOptions, check_sessions, plan, run_flows
+from optout.check.verdict import ExitCode, FailOn, final_exit_code
+from optout.cli.common import BROWSER_PATH, PATHS, fail, flows_dir, flows_or_exit
+from optout.cli.options import parse_sessions, verify_options
+from optout.flow.model import Flow
+from optout.integrity.seal import Sealer
+from optout.outputs.publish import PublishTargets, publish
+from optout.report.build import build_report
+from optout.store.history import last_conclusive
+from optout.store.writer import EvidenceWriter, RecordingsError
+from optout.terminal.console import EventLogger, Progress, make_console, verdict_table
+from optout.terminal.log import configure
+
+MINIMAL_FLOW = """\b
+  id: facebook-form
+  name: "Facebook AI objection form"
+  locales: [fr-FR, en-GB]
+  start: https://www.facebook.com/help/contact/6359191084165019
+  blocked_when:
+    - {url: "/login|/checkpoint/", reason: login wall}
+  steps:
+    - use: meta-cookie-consent
+  target:
+    url: "/help/contact/6359191084165019"
+    present:
+      - {role: textbox, name: "e-mail|email"}
+      - {role: button, name: "envoyer|send"}
+    missing_when:
+      - text: "contenu n'est pas disponible|content isn't available"
+"""
+
+
+def execute(
+    flows: list[Flow],
+    options: RunOptions,
+    targets: PublishTargets,
+    log_format: str = "auto",
+    log_level: str | None = None,
+) -> RunSummary:
+    """Run the flows with the evidence writer, the sealer, the logger and progress listening,
+    then print the verdict table and publish the results; exit 3 if the checker failed."""
+    tty = sys.stderr.isatty()
+    configure(log_format, log_level or ("error" if tty else "info"))  # type: ignore[arg-type]
+    to_stdout = targets.json_out == "-"
+    writer = EvidenceWriter(options.recordings)
+    critical: list[Listener] = [writer, Sealer(writer, targets.tsa_url)]
+    listeners: list[Listener] = [EventLogger()]
+    if tty:
+        listeners.append(Progress(make_console(stderr=True)))
+    options.last = last_conclusive(options.recordings)
+    try:
+        summary = asyncio.run(run_flows(flows, options, critical, listeners))
+    except (BrowserNotFound, CheckerError, RecordingsError) as exc:
+        fail(str(exc), ExitCode.CHECKER_FAILED)
+    except KeyboardInterrupt:
+        fail(
+            "interrupted; the results finished so far are in the run folder",
+            ExitCode.CHECKER_FAILED,
+        )
+    console = make_console(stderr=to_stdout)
+    console.print(verdict_table(summary.results, title=f"run {summary.run_id}"))
+    console.print(f"evidence: {options.recordings / summary.run_id}")
+    publish(summary, options.recordings, targets, stdout=sys.stdout, env=os.environ)
+    return summary
+
+
+@click.command(epilog=f"A minimal complete flow:\n\n{MINIMAL_FLOW}")
+@PATHS
+@verify_options
+def verify(
+    paths: tuple[Path, ...],
+    recordings: Path,
+    locales: tuple[str, ...],
+    maps: list[OriginMap],
+    timeout: float | None,
+    retries: int,
+    confirm: int,
+    workers: int,
+    json_out: str | None,
+    report: bool,
+    tsa_url: str | None,
+    notify_url: str | None,
+    stale_after: int | None,
+    fail_on: str,
+    junit_out: Path | None,
+    session_args: tuple[str, ...],
+    headed: bool,
+    browser_path: str | None,
+    log_format: str,
+    log_level: str | None,
+) -> None:
+    """Run flows (files or folders; default flows/) and record verdicts with evidence.
+
+    \b
+    Exit codes:
+      0  every verdict is as expected
+      1  regression: a conclusive verdict differs from `expect` or the last conclusive one
+      2  bad input (nothing was run)
+      3  the checker could not work (no browser, crash, recordings not writable)
+      4  inconclusive: some flow ended blocked, unreachable or broken
+
+    \b
+    Examples:
+      optout verify
+      optout verify flows/facebook-policy.yaml --locale fr-FR --retries 1
+      optout verify --map-origin https://www.facebook.com=http://127.0.0.1:8765/form-missing
+    """
+    flows = flows_or_exit(paths)
+    if not plan(flows, list(locales)):
+        fail(f"no flow has the locale(s) {', '.join(locales)}", ExitCode.BAD_INPUT)
+    options = RunOptions(
+        recordings=recordings,
+        locales=list(locales),
+        maps=maps,
+        timeout=timeout,
+        retries=retries,
+        confirm=confirm,
+        workers=workers,
+        headed=headed,
+        browser_path=browser_path,
+        sessions=parse_sessions(session_args),
+    )
+    try:
+        check_sessions(flows, options)
+    except sessions.SessionError as exc:
+        fail(str(exc), ExitCode.BAD_INPUT)
+    targets = PublishTargets(json_out, junit_out, notify_url or None, stale_after, tsa_url)
+    summary = execute(flows, options, targets, log_format, log_level)
+    if report:
+        index = build_report(recordings, flows_dir=flows_dir(paths))
+        click.echo(f"report: {index}", err=json_out == "-")
+    code = final_exit_code(ExitCode(summary.exit_code), FailOn(fail_on))
+    if code != summary.exit_code:
+        inconclusive = sum(not r.verdict.conclusive for r in summary.results)
+        click.echo(
+            f"optout: WARNING: {inconclusive} result(s) inconclusive (blocked, unreachable or "
+            "broken); exiting 0 because of --fail-on regression",
+            err=True,
+        )
+    sys.exit(code)
+
+
+@click.command()
+@PATHS
+@click.option(
+    "--out",
+    "--recordings",
+    "recordings",
+    type=click.Path(path_type=Path),
+    default=Path("recordings/demo"),
+    show_default=True,
+)
+@click.option(
+    "--scenario",
+    default="demo",
+    show_default=True,
+    help="Replica scenario to map the Meta origins to.",
+)
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=5.0, show_default=True)
+@BROWSER_PATH
+def demo(
+    paths: tuple[Path, ...],
+    recordings: Path,
+    scenario: str,
+    timeout: float,
+    browser_path: str | None,
+) -> None:
+    """Run the flows offline against the bundled replica of Meta's pages.
+
+    Serves the replica on 127.0.0.1, maps Meta's origins to it with --map-origin, runs
+    the flows, prints the verdict table and where the evidence is. Exits 0 when the
+    run completed, whatever the verdicts.
+    """
+    from optout.replica import DEMO_ORIGINS, SCENARIOS, ReplicaServer
+
+    if scenario not in SCENARIOS:
+        raise click.BadParameter(f"choose one of {', '.join(SCENARIOS)}", param_hint="--scenario")
+    flows = flows_or_exit(paths)
+    with ReplicaServer() as server:
+        origin = server.origin_for(scenario)
+        maps = [OriginMap.parse(f"{src}={origin}") for src in DEMO_ORIGINS]
+        click.echo(f"replica at {server.url}; scenario {scenario!r}", err=True)
+        options = RunOptions(
+            recordings=recordings, maps=maps, timeout=timeout, browser_path=browser_path, workers=2
+        )
+        execute(flows, options, PublishTargets())

@@ -1,0 +1,250 @@
+"""The runner on its own: one flow on one page served from memory, no CLI, no files.
+
+pytest-playwright's `page` fixture is synchronous and the runner is async, so these tests
+start the same browser (pytest-playwright's launch arguments) through the async API in one
+event loop for the whole module, and serve each page's HTML by routing its real URL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Coroutine, Iterator
+from typing import Any, TypeVar, get_args
+
+import pytest
+import structlog
+import yaml
+from structlog.testing import capture_logs
+
+from optout.check.events import Bus, RunStarted
+from optout.check.results import FinalCapture, FlowResult
+from optout.check.runner import FlowRunner, Timeouts
+from optout.check.steps import HANDLERS
+from optout.flow.model import STEP_ACTIONS, STEP_MODELS, Flow, RunnableStep
+from optout.flow.verdicts import Verdict
+
+T = TypeVar("T")
+FORM_URL = "https://www.facebook.com/help/contact/6359191084165019"
+POLICY_URL = "https://www.facebook.com/privacy/policy/"
+
+FORM_FLOW = f"""
+id: form
+name: form
+start: {FORM_URL}
+target:
+  url: "/help/contact/6359191084165019"
+  present:
+    - {{role: textbox, name: "e-mail|email"}}
+    - {{role: button, name: "^(envoyer|send)$"}}
+  missing_when:
+    - text: "this page isn't available|this content isn't available|page n'est pas disponible"
+      reason: unavailable page
+blocked_when:
+  - text: "this feature is temporarily blocked|cette fonction est temporairement bloquée"
+    reason: rate-limited
+"""
+
+POLICY_FLOW = f"""
+id: policy
+name: policy
+start: {POLICY_URL}
+steps:
+  - click: {{role: link, name: "right to object", href: "/help/contact/6359191084165019"}}
+    absent: missing
+target:
+  url: "/help/contact/6359191084165019"
+  present:
+    - {{role: textbox, name: "e-mail|email"}}
+"""
+
+FORM_HTML = """<title>Object to Your Information Being Used for AI at Meta</title>
+<main><h1>Object</h1><form><label>Email <input type=email name=email></label>
+<textarea aria-label="Please tell us how this processing impacts you"></textarea>
+<button type=submit>Send</button></form>
+<p>If the code does not arrive, please try again later.</p></main>"""
+
+
+class AsyncBrowser:
+    """One async Playwright browser, driven from one event loop in its own thread."""
+
+    def __init__(self, launch_args: dict[str, Any]) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.launch_args = launch_args
+        self.run(self._start())
+
+    async def _start(self) -> None:
+        from playwright.async_api import async_playwright
+
+        self.pw = await async_playwright().start()
+        self.browser = await self.pw.chromium.launch(**self.launch_args)
+
+    def run(self, coro: Coroutine[Any, Any, T]) -> T:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout=120)
+
+    def close(self) -> None:
+        async def stop() -> None:
+            await self.browser.close()
+            await self.pw.stop()
+
+        self.run(stop())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def abrowser(browser_type_launch_args: dict[str, Any]) -> Iterator[AsyncBrowser]:
+    """The browser pytest-playwright would launch, through the async API."""
+    driver = AsyncBrowser({**browser_type_launch_args, "headless": True})
+    yield driver
+    driver.close()
+
+
+def check(
+    abrowser: AsyncBrowser, flow_yaml: str, pages: dict[str, str], step_timeout: float = 2.0
+) -> tuple[FlowResult, FinalCapture]:
+    """Run one flow once on pages served from memory (any other URL answers 404)."""
+    flow = Flow.model_validate(yaml.safe_load(flow_yaml))
+
+    async def go() -> tuple[FlowResult, FinalCapture]:
+        context = await abrowser.browser.new_context()
+
+        async def serve(route: Any) -> None:
+            url = route.request.url
+            if url in pages:
+                await route.fulfill(
+                    status=200, content_type="text/html; charset=utf-8", body=pages[url]
+                )
+            else:
+                await route.fulfill(status=404, content_type="text/html", body="not here")
+
+        await context.route("**/*", serve)
+        page = await context.new_page()
+        try:
+            runner = FlowRunner(
+                flow, "en-GB", page, timeouts=Timeouts(step=step_timeout, navigation=5.0)
+            )
+            return await runner.run()
+        finally:
+            await context.close()
+
+    return abrowser.run(go())
+
+
+def test_every_step_type_has_exactly_one_handler() -> None:
+    """The handler table covers the runnable step union, and the action names come from it."""
+    assert set(HANDLERS) == set(get_args(RunnableStep))
+    assert tuple(m.ACTION for m in STEP_MODELS) == STEP_ACTIONS
+    assert set(STEP_ACTIONS) == {m.ACTION for m in get_args(RunnableStep)} | {"use"}
+
+
+def test_form_page_is_available_and_its_title_is_recorded(abrowser: AsyncBrowser) -> None:
+    """A page with the form's fields is available, even if it says "try again" elsewhere."""
+    result, final = check(abrowser, FORM_FLOW, {FORM_URL: FORM_HTML})
+    assert result.verdict is Verdict.AVAILABLE, result.reason
+    assert result.title == "Object to Your Information Being Used for AI at Meta"
+    assert final.html and "Send" in final.html
+
+
+@pytest.mark.parametrize(
+    ("body", "quoted"),
+    [
+        (
+            "<h1>This page isn't available at the moment</h1><p>This may be because of a "
+            "technical error that we're working to fix. Please try reloading this page.</p>",
+            "This may be because of a technical error that we're working to fix.",
+        ),
+        (
+            "<h1>This page isn’t available</h1><p>An unexpected error has occurred. Try "
+            "reloading the page or come back later.</p>",
+            "An unexpected error has occurred. Try reloading the page or come back later.",
+        ),
+        (
+            "<h1>Cette page n’est pas disponible</h1><p>Une erreur s’est produite. Veuillez "
+            "réessayer plus tard.</p>",
+            "Une erreur s’est produite. Veuillez réessayer plus tard.",
+        ),
+    ],
+)
+def test_a_transient_error_beats_an_unavailable_heading(
+    abrowser: AsyncBrowser, body: str, quoted: str
+) -> None:
+    """A page that says "unavailable" and "try again" is unreachable, quoting the failure."""
+    result, _ = check(abrowser, FORM_FLOW, {FORM_URL: body})
+    assert result.verdict is Verdict.UNREACHABLE, result.reason
+    assert result.rule == "transient error"
+    assert quoted in result.reason
+
+
+def test_an_unavailable_page_quotes_what_it_showed(abrowser: AsyncBrowser) -> None:
+    """A removed page without failure words is missing, and the reason quotes its heading."""
+    body = (
+        "<h1>This page isn't available</h1><p>The link you followed may be broken, or the "
+        "page may have been removed.</p>"
+    )
+    result, _ = check(abrowser, FORM_FLOW, {FORM_URL: body})
+    assert result.verdict is Verdict.MISSING, result.reason
+    assert result.reason == f'unavailable page: "This page isn\'t available" at {FORM_URL}'
+
+
+def test_a_wall_reason_says_which_wall_and_quotes_it(abrowser: AsyncBrowser) -> None:
+    """A blocked marker's reason names what it means and quotes the page's words."""
+    body = (
+        "<div role=main><h2>Cette fonction est temporairement bloquée</h2><p>Il semble que "
+        "vous ayez abusé de cette fonctionnalité en l’utilisant trop vite.</p></div>"
+    )
+    result, _ = check(abrowser, FORM_FLOW, {FORM_URL: body})
+    assert result.verdict is Verdict.BLOCKED
+    assert result.reason.startswith('rate-limited: "Cette fonction est temporairement bloquée"')
+
+
+def test_a_declared_absence_on_a_failing_page_is_not_missing(abrowser: AsyncBrowser) -> None:
+    """A policy page that failed ("something went wrong") without the link is unreachable."""
+    body = "<h1>Sorry, something went wrong.</h1><p>We're working on it.</p>"
+    result, _ = check(abrowser, POLICY_FLOW, {POLICY_URL: body})
+    assert result.verdict is Verdict.UNREACHABLE, result.reason
+    assert "Sorry, something went wrong." in result.reason
+
+
+def test_a_declared_absence_on_a_loaded_page_is_missing(abrowser: AsyncBrowser) -> None:
+    """A loaded policy page without the link is missing, through the declared absence."""
+    body = "<h1>Privacy Policy</h1><p>We use your information to provide our Products.</p>"
+    result, _ = check(abrowser, POLICY_FLOW, {POLICY_URL: body})
+    assert result.verdict is Verdict.MISSING, result.reason
+    assert result.rule == "declared absence"
+
+
+def test_the_link_is_followed_to_the_form(abrowser: AsyncBrowser) -> None:
+    """A click step follows the link it found and the target check sees the form."""
+    policy = f'<h1>Privacy Policy</h1><a href="{FORM_URL}">right to object</a>'
+    result, _ = check(abrowser, POLICY_FLOW, {POLICY_URL: policy, FORM_URL: FORM_HTML})
+    assert result.verdict is Verdict.AVAILABLE, result.reason
+    assert [s.status for s in result.steps] == ["ok", "ok", "ok"]
+
+
+def test_a_failing_listener_is_logged_and_the_run_goes_on() -> None:
+    """A progress or log listener that raises is logged; the other listeners still hear."""
+    heard: list[object] = []
+
+    def broken(event: object) -> None:
+        raise RuntimeError("terminal gone")
+
+    bus = Bus(critical=[heard.append], listeners=[broken, heard.append])
+    with capture_logs() as logs:
+        bus.emit(RunStarted("r", "t", []))
+    assert len(heard) == 2
+    assert logs[0]["event"] == "listener.failed"
+    assert "terminal gone" in logs[0]["error"]
+
+
+def test_a_failing_critical_listener_stops_the_run() -> None:
+    """The evidence writer's failure propagates: a run never goes on without its evidence."""
+
+    def writer(event: object) -> None:
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        Bus(critical=[writer]).emit(RunStarted("r", "t", []))
+    structlog.reset_defaults()
