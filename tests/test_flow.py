@@ -95,7 +95,7 @@ BROKEN_FLOWS = [
         "unknown-key",
         2,
         "unknown key 'strat' (did you mean 'start'? valid: blocked_when, "
-        "description, expect, id, locales, name, service, session, start, steps, "
+        "description, expect, id, locales, mask, name, service, session, start, steps, "
         "target, timeout, transient_when)",
     ),
     (

@@ -199,6 +199,7 @@ class _Spliced:
     steps: list[Any] = field(default_factory=list)
     walls: list[Marker] = field(default_factory=list)
     transient: list[Marker] = field(default_factory=list)
+    mask: list[Locator] = field(default_factory=list)
 
 
 def _resolve_fragments(
@@ -238,6 +239,7 @@ def _resolve_fragments(
         out.extend(inner.steps)
         spliced.walls.extend([*fragment.blocked_when, *inner.walls])
         spliced.transient.extend([*fragment.transient_when, *inner.transient])
+        spliced.mask.extend([*fragment.mask, *inner.mask])
     return spliced
 
 
@@ -253,6 +255,7 @@ def load_flow(path: Path) -> Flow:
             "steps": spliced.steps,
             "blocked_when": [*flow.blocked_when, *spliced.walls],
             "transient_when": [*flow.transient_when, *spliced.transient],
+            "mask": [*flow.mask, *spliced.mask],
         }
     )
 

@@ -320,6 +320,11 @@ class Flow(Strict):
         default_factory=list,
         description="any visible when the flow would fail or find the form missing → unreachable",
     )
+    mask: list[Locator] = Field(
+        default_factory=list,
+        description="personal data to hide in every screenshot, DOM and accessibility snapshot "
+        "(profile name and picture, account menu, pre-filled fields)",
+    )
     steps: list[Step] = Field(default_factory=list)
     target: Target
 
@@ -350,12 +355,13 @@ class Fragment(Strict):
     description: str | None = None
     blocked_when: MarkerList = Field(default_factory=list)
     transient_when: MarkerList = Field(default_factory=list)
+    mask: list[Locator] = Field(default_factory=list)
     steps: list[Step] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _not_empty(self) -> Fragment:
-        if not self.steps and not self.blocked_when and not self.transient_when:
-            raise ValueError("a fragment needs steps, blocked_when or transient_when")
+        if not (self.steps or self.blocked_when or self.transient_when or self.mask):
+            raise ValueError("a fragment needs steps, blocked_when, transient_when or mask")
         return self
 
 
