@@ -18,7 +18,7 @@ import yaml
 from structlog.testing import capture_logs
 
 from optout.check.events import Bus, RunStarted
-from optout.check.results import FinalCapture, FlowResult
+from optout.check.results import FinalCapture, FlowResult, StepRecord
 from optout.check.runner import FlowRunner, Timeouts
 from optout.check.steps import HANDLERS
 from optout.flow.model import STEP_ACTIONS, STEP_MODELS, Flow, RunnableStep
@@ -103,10 +103,18 @@ def abrowser(browser_type_launch_args: dict[str, Any]) -> Iterator[AsyncBrowser]
 
 
 def check(
-    abrowser: AsyncBrowser, flow_yaml: str, pages: dict[str, str], step_timeout: float = 2.0
+    abrowser: AsyncBrowser,
+    flow_yaml: str,
+    pages: dict[str, str],
+    step_timeout: float = 2.0,
+    shots: list[bytes] | None = None,
 ) -> tuple[FlowResult, FinalCapture]:
     """Run one flow once on pages served from memory (any other URL answers 404)."""
     flow = Flow.model_validate(yaml.safe_load(flow_yaml))
+
+    def on_step(record: StepRecord, png: bytes | None) -> None:
+        if shots is not None and png:
+            shots.append(png)
 
     async def go() -> tuple[FlowResult, FinalCapture]:
         context = await abrowser.browser.new_context()
@@ -124,7 +132,11 @@ def check(
         page = await context.new_page()
         try:
             runner = FlowRunner(
-                flow, "en-GB", page, timeouts=Timeouts(step=step_timeout, navigation=5.0)
+                flow,
+                "en-GB",
+                page,
+                timeouts=Timeouts(step=step_timeout, navigation=5.0),
+                on_step=on_step,
             )
             return await runner.run()
         finally:
@@ -248,3 +260,58 @@ def test_a_failing_critical_listener_stops_the_run() -> None:
     with pytest.raises(OSError, match="disk full"):
         Bus(critical=[writer]).emit(RunStarted("r", "t", []))
     structlog.reset_defaults()
+
+
+NAME = "Zoë Unique-Name-7731"
+EMAIL = "zoe.unique.7731@example.org"
+PRIVATE_FORM = f"""<title>Object</title>
+<style>body {{ margin: 0 }} #profile {{ position: absolute; left: 900px; top: 8px;
+  width: 240px; height: 40px; background: #fff; color: #050505 }}</style>
+<div id=profile aria-label="Your profile, {NAME}"><img alt="{NAME}" width=32 height=32
+  src="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg'/%3E"><span>{NAME}</span></div>
+<script>window.__user = {{"name": "{NAME}", "email": "{EMAIL}"}};</script>
+<main style="margin-top: 80px"><h1>Object</h1>
+<form><label>Email <input type=email name=email value="{EMAIL}"></label>
+<input type=hidden name=fb_dtsg value="token-secret-7731">
+<button type=submit>Send</button></form></main>"""
+
+SESSION_FLOW = FORM_FLOW + """session: facebook
+mask:
+  - {css: "#profile"}
+"""
+
+
+def test_masked_areas_are_painted_and_personal_data_is_scrubbed(abrowser: AsyncBrowser) -> None:
+    """Under a saved login, masked areas are one colour and the saved DOM holds no account data."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    shots: list[bytes] = []
+    result, final = check(abrowser, SESSION_FLOW, {FORM_URL: PRIVATE_FORM}, shots=shots)
+    assert result.verdict is Verdict.AVAILABLE, result.reason
+    assert result.session == "facebook"
+    assert final.png is not None and shots
+    for png in [*shots, final.png]:
+        image = Image.open(BytesIO(png)).convert("RGB")
+        colours = {c for _, c in image.crop((900, 8, 1140, 48)).getcolors(1 << 16) or []}
+        assert colours == {(255, 0, 255)}, colours
+    assert final.html is not None and final.aria is not None
+    for secret in (NAME, "Unique-Name-7731", EMAIL, "token-secret-7731"):
+        assert secret not in final.html
+        assert secret not in final.aria
+    assert "[masked]" in final.html
+
+
+def test_a_wall_under_a_saved_login_says_the_session_expired(abrowser: AsyncBrowser) -> None:
+    """A flow with a session that meets a wall is blocked as an expired session, not missing."""
+    wall = "<title>Log in to Facebook</title><div role=main><div>Log in to Facebook</div></div>"
+    flow = FORM_FLOW + """  - {text: "^log in to facebook$", reason: login wall}
+session: facebook
+"""
+    result, _ = check(abrowser, flow, {FORM_URL: wall})
+    assert result.verdict is Verdict.BLOCKED
+    assert result.rule == "session expired"
+    assert result.reason.startswith(
+        "session 'facebook' expired or was logged out (run: optout login facebook)"
+    )

@@ -16,7 +16,7 @@ def test_no_saved_session_is_blocked_without_a_page(verify: Any) -> None:
     run = verify(NOTIFICATION, "form-available")
     result = run.only()
     assert result["verdict"] == "blocked"
-    assert result["reason"] == "no saved session 'facebook' (see optout login)"
+    assert result["reason"] == "no saved session 'facebook' (run: optout login facebook)"
     assert result["steps"] == [] and result["navigations"] == []
     assert run.exit_code == 4
     folder = run.run_dir / result["evidence"]

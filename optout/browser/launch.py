@@ -81,13 +81,18 @@ def find_browser(playwright: Playwright, explicit: str | None = None) -> Browser
     )
 
 
-async def launch(playwright: Playwright, choice: BrowserChoice, headed: bool = False) -> Browser:
+async def launch(
+    playwright: Playwright,
+    choice: BrowserChoice,
+    headed: bool = False,
+    extra_args: list[str] | None = None,
+) -> Browser:
     """Launch Chromium with the closed-network flags."""
     try:
         return await playwright.chromium.launch(
             executable_path=choice.path,
             headless=not headed,
-            args=list(LAUNCH_ARGS),
+            args=[*LAUNCH_ARGS, *(extra_args or [])],
         )
     except PlaywrightError as exc:
         raise BrowserNotFound(

@@ -91,6 +91,8 @@ class FlowResult:
     start: str = ""
     title: str = ""
     """The `<title>` of the page where the flow ended."""
+    session: str = ""
+    """The name of the saved login the flow ran under (never its content)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -108,6 +110,7 @@ class FlowResult:
             "start": self.start,
             "final_url": self.final_url,
             "title": self.title,
+            "session": self.session,
             "http_status": self.http_status,
             "attempt": self.attempt,
             "attempts": self.attempts,

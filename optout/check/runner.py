@@ -18,8 +18,10 @@ from typing import TYPE_CHECKING
 
 from playwright.async_api import Error as PlaywrightError
 
+from optout.browser import sessions
 from optout.check.locate import first_visible
 from optout.check.navigation import MainDocument
+from optout.check.privacy import MASK_COLOR, mask_locators, scrub
 from optout.check.results import FinalCapture, FlowResult, StepRecord, StepStatus
 from optout.check.steps import POLL_S, Found, Outcome, action_of, execute
 from optout.check.verdict import Signals, decide
@@ -187,8 +189,14 @@ class FlowRunner:
         return float("inf")
 
     async def check_blocked(self) -> bool:
+        """Record a wall the page shows; under a saved login, a wall means it expired."""
         if self.signals.blocked_marker is None:
-            self.signals.blocked_marker = await self.first_seen(self.flow.blocked_when)
+            seen = await self.first_seen(self.flow.blocked_when)
+            if seen is not None and self.flow.session:
+                self.signals.session_expired = (
+                    f"{sessions.expired_reason(self.flow.session)}; the page showed {seen}"
+                )
+            self.signals.blocked_marker = seen
         return self.signals.blocked_marker is not None
 
     def step_timeout(self, step: RunnableStep) -> float:
@@ -267,7 +275,9 @@ class FlowRunner:
     ) -> StepRecord:
         screenshot: bytes | None = None
         try:
-            screenshot = await self.page.screenshot(timeout=10_000)
+            screenshot = await self.page.screenshot(
+                timeout=10_000, mask=mask_locators(self.page, self.flow), mask_color=MASK_COLOR
+            )
         except PlaywrightError:
             screenshot = None
         found = outcome.found
@@ -337,6 +347,7 @@ class FlowRunner:
             navigations=self.doc.navigations,
             http_status=self.signals.http_status,
             title=final.title,
+            session=self.flow.session or "",
         )
         return result, final
 
@@ -350,9 +361,19 @@ class FlowRunner:
     async def _capture(self) -> FinalCapture:
         capture = FinalCapture()
         try:
-            capture.png = await self.page.screenshot(full_page=True, timeout=15_000)
+            capture.png = await self.page.screenshot(
+                full_page=True,
+                timeout=15_000,
+                mask=mask_locators(self.page, self.flow),
+                mask_color=MASK_COLOR,
+            )
         except PlaywrightError:
             capture.png = None
+        try:
+            await scrub(self.page, self.flow)
+        except PlaywrightError:
+            # The DOM could not be cleaned: keep no DOM rather than one with personal data.
+            return capture
         try:
             capture.title = " ".join((await self.page.title()).split())
         except PlaywrightError:

@@ -47,6 +47,8 @@ class Signals:
     """
 
     final_url: str = ""
+    session_expired: str | None = None
+    """A flow with a saved login met a login wall or checkpoint: the session expired."""
     blocked_marker: str | None = None
     """The `blocked_when` rule (or declared wall) that matched, with the words it matched."""
     transient_marker: str | None = None
@@ -82,6 +84,12 @@ def _http_error(s: Signals) -> bool:
 
 
 RULES: tuple[Rule, ...] = (
+    (
+        "session expired",
+        lambda s: s.session_expired is not None,
+        Verdict.BLOCKED,
+        lambda s: f"{s.session_expired}" + (f" at {s.final_url}" if s.final_url else ""),
+    ),
     (
         "blocked marker",
         lambda s: s.blocked_marker is not None,

@@ -20,6 +20,7 @@ from optout.browser.launch import BrowserNotFound, probe_browser
 from optout.check.verdict import ExitCode
 from optout.cli.common import PATHS, RECORDINGS, fail, flows_or_exit
 from optout.cli.evidence import evidence
+from optout.cli.login import login_cmd, session_problems
 from optout.cli.verify import demo, verify
 from optout.flow.loader import collect, is_fragment
 from optout.flow.model import json_schema
@@ -45,6 +46,7 @@ def main() -> None:
 main.add_command(verify)
 main.add_command(demo)
 main.add_command(evidence)
+main.add_command(login_cmd)
 
 
 @main.command()
@@ -136,14 +138,22 @@ def schema() -> None:
 
 
 @main.command()
+@PATHS
+@RECORDINGS
 @click.option("--browser-path", envvar="OPTOUT_BROWSER", metavar="PATH")
-def doctor(browser_path: str | None) -> None:
-    """Show the Python, Playwright and browser that optout will use."""
+def doctor(paths: tuple[Path, ...], recordings: Path, browser_path: str | None) -> None:
+    """Show the Python, Playwright and browser that optout will use, and session problems.
+
+    Sessions: those the flows need but nobody saved, those whose last run found them
+    expired, and those whose cookies expire within 7 days.
+    """
     from importlib.metadata import version
 
     click.echo(f"optout     {__version__}")
     click.echo(f"python     {platform.python_version()} ({sys.executable})")
     click.echo(f"playwright {version('playwright')}")
+    for line in session_problems(paths, recordings):
+        click.echo(f"session    {line}")
     try:
         where, ver = asyncio.run(probe_browser(browser_path))
     except BrowserNotFound as exc:
