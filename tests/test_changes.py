@@ -16,6 +16,7 @@ from conftest import FLOWS, invoke
 from optout.check.run import AttemptPolicy
 from optout.check.verdict import Verdict
 from optout.replica.scenarios import Incoming, route
+from optout.store.records import read_result
 
 A, M, B, U = Verdict.AVAILABLE, Verdict.MISSING, Verdict.BLOCKED, Verdict.UNREACHABLE
 FORM_FLOW = FLOWS / "facebook-form.yaml"
@@ -59,8 +60,8 @@ def test_confirmed_change_exits_1_with_both_attempts(verify: Any, tmp_path: Path
         "available",
     )
     assert (result["attempts"], result["confirmations"], run.exit_code) == (2, 1, 1)
-    first = json.loads((run.run_dir / result["evidence"] / "attempt-1" / "result.json").read_text())
-    assert first["verdict"] == "missing"
+    first = read_result(run.run_dir / result["evidence"] / "attempt-1" / "result.json")
+    assert first is not None and first.verdict is Verdict.MISSING
 
 
 def test_inconclusive_is_never_a_change(verify: Any, tmp_path: Path) -> None:

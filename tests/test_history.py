@@ -7,47 +7,20 @@ import json
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
+from helpers import flow_result, step, write_run
 from rich.console import Console
 
+from optout.check.results import FlowResult
 from optout.check.verdict import Verdict
-from optout.store.history import (
-    change_of,
-    inconclusive_streak,
-    last_conclusive,
-    load_runs,
-    series,
-)
+from optout.store.history import inconclusive_streak, last_conclusive, series
+from optout.store.records import is_change, saved_runs
 from optout.terminal import timeline
 
 
-def result(flow: str, locale: str, verdict: str, reason: str = "") -> dict[str, Any]:
-    """A run.json result with the keys history reads (and a few it does not)."""
-    return {
-        "flow": flow,
-        "name": flow,
-        "locale": locale,
-        "verdict": verdict,
-        "expected": None,
-        "regression": False,
-        "reason": reason or f"{verdict} because",
-        "final_url": "https://www.facebook.com/",
-        "evidence": f"{flow}/{locale}",
-        "attempts": 1,
-        "duration_s": 1.0,
-        "steps": [],
-    }
-
-
-def write_run(recordings: Path, run_id: str, results: list[dict[str, Any]]) -> Path:
-    """Write recordings/<run_id>/run.json as a run would."""
-    folder = recordings / run_id
-    folder.mkdir(parents=True)
-    started = datetime.strptime(run_id[:16], "%Y%m%dT%H%M%SZ").strftime("%Y-%m-%dT%H:%M:%SZ")
-    summary = {"run_id": run_id, "started_at": started, "exit_code": 0, "results": results}
-    (folder / "run.json").write_text(json.dumps(summary), encoding="utf-8")
-    return folder
+def result(flow: str, locale: str, verdict: str, reason: str = "") -> FlowResult:
+    """A result of one flow × locale with its reason (by default `<verdict> because`)."""
+    return flow_result(flow, verdict, locale, reason=reason or f"{verdict} because")
 
 
 def daily(recordings: Path, verdicts: str, flow: str = "facebook-form", day0: int = 20) -> None:
@@ -58,13 +31,13 @@ def daily(recordings: Path, verdicts: str, flow: str = "facebook-form", day0: in
         write_run(recordings, run_id, [result(flow, "fr-FR", names[letter])])
 
 
-def test_change_of_needs_two_different_conclusive_verdicts() -> None:
+def test_is_change_needs_two_different_conclusive_verdicts() -> None:
     """Only a conclusive verdict that differs from a known last conclusive one is a change."""
-    assert change_of(Verdict.MISSING, Verdict.AVAILABLE)
-    assert not change_of(Verdict.MISSING, Verdict.MISSING)
-    assert not change_of(Verdict.MISSING, None)
-    assert not change_of(Verdict.BLOCKED, Verdict.AVAILABLE)
-    assert not change_of(Verdict.BROKEN, None)
+    assert is_change(Verdict.MISSING, Verdict.AVAILABLE)
+    assert not is_change(Verdict.MISSING, Verdict.MISSING)
+    assert not is_change(Verdict.MISSING, None)
+    assert not is_change(Verdict.BLOCKED, Verdict.AVAILABLE)
+    assert not is_change(Verdict.BROKEN, None)
 
 
 def test_changes_are_between_conclusive_verdicts_only(tmp_path: Path) -> None:
@@ -153,13 +126,21 @@ def test_unreadable_runs_and_results_are_skipped(tmp_path: Path) -> None:
     (tmp_path / "20260522T063000Z" / "run.json").write_text("{not json", encoding="utf-8")
     (tmp_path / "20260523T063000Z").mkdir()
     (tmp_path / "20260523T063000Z" / "run.json").write_text("[1, 2]", encoding="utf-8")
-    write_run(tmp_path, "20260524T063000Z", [{"flow": "facebook-form"}, "x"])  # type: ignore[list-item]
-    write_run(tmp_path, "20260525T063000Z", [result("facebook-form", "fr-FR", "maybe")])
+    bad = result("facebook-form", "fr-FR", "available").to_json()
+    (tmp_path / "20260524T063000Z").mkdir()
+    (tmp_path / "20260524T063000Z" / "run.json").write_text(
+        json.dumps({"results": [{"flow": "facebook-form"}, "x", {**bad, "verdict": "maybe"}]}),
+        encoding="utf-8",
+    )
     (tmp_path / "20260526T063000Z").mkdir()  # a run still going: no run.json yet
     (tmp_path / "notes").mkdir()
     (s,) = series(tmp_path)
     assert [p.run_id for p in s.points] == ["20260520T063000Z", "20260521T063000Z"]
-    assert len(load_runs(tmp_path)) == 4
+    assert [run.run_id for run in saved_runs(tmp_path)] == [
+        "20260520T063000Z",
+        "20260521T063000Z",
+        "20260524T063000Z",
+    ]
     assert inconclusive_streak(tmp_path) == {("facebook-form", "fr-FR"): 0}
 
 
@@ -186,14 +167,9 @@ def test_inconclusive_streak_counts_trailing_inconclusive_runs(tmp_path: Path) -
     assert inconclusive_streak(tmp_path / "none") == {}
 
 
-def test_load_runs_and_last_conclusive_keep_working(tmp_path: Path) -> None:
-    """The older API still gives every run and the last conclusive verdict per flow × locale."""
+def test_last_conclusive_is_the_latest_available_or_missing(tmp_path: Path) -> None:
+    """The last conclusive verdict per flow × locale skips the inconclusive runs after it."""
     daily(tmp_path, "AMb")
-    assert [r["run_id"] for r in load_runs(tmp_path)] == [
-        "20260520T063000Z",
-        "20260521T063000Z",
-        "20260522T063000Z",
-    ]
     assert last_conclusive(tmp_path) == {("facebook-form", "fr-FR"): Verdict.MISSING}
 
 
@@ -203,13 +179,12 @@ def test_a_year_of_daily_runs_is_fast(tmp_path: Path) -> None:
     for day in range(365):
         moment = datetime.fromtimestamp(1_767_225_600 + day * 86_400, tz=UTC)
         run_id = moment.strftime("%Y%m%dT063000Z")
+        steps = [step(n, "x" * 200) for n in range(6)]
         results = [
-            result(f"flow-{i}", loc, verdicts[(day // 30 + i) % 3])
+            flow_result(f"flow-{i}", verdicts[(day // 30 + i) % 3], loc, steps=steps)
             for i in range(8)
             for loc in ("fr-FR", "en-GB")
         ]
-        for r in results:
-            r["steps"] = [{"index": n, "description": "x" * 200, "status": "ok"} for n in range(6)]
         write_run(tmp_path, run_id, results)
     start = time.perf_counter()
     all_series = series(tmp_path)

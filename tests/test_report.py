@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,11 +9,13 @@ from typing import Any
 
 import pytest
 from conftest import FLOWS
+from helpers import write_json
 from PIL import Image
 from playwright.sync_api import ConsoleMessage, Dialog, Page, expect
 
 from optout.report.build import build_report
 from optout.report.images import HIGHLIGHT, pixel_diff
+from optout.store.records import read_run
 
 HOSTILE_NAME = "<img src=x onerror=alert(1)>"
 HOSTILE_REASON = "<script>alert('reason')</script> & \"quoted\" <b>bold</b>"
@@ -73,13 +74,14 @@ def _make_site(verify: Any, root: Path) -> Site:
     assert set(third.verdicts().values()) == {"missing"}
 
     run_json = recordings / runs[1] / "run.json"
-    summary = json.loads(run_json.read_text(encoding="utf-8"))
-    for result in summary["results"]:
-        if result["flow"] == "hostile-title":
-            result["reason"] = HOSTILE_REASON
-            result["steps"][0]["description"] = HOSTILE_REASON
-            result["navigations"][0]["url"] = HOSTILE_URL
-    run_json.write_text(json.dumps(summary), encoding="utf-8")
+    summary = read_run(run_json)
+    assert summary is not None
+    for result in summary.results:
+        if result.flow == "hostile-title":
+            result.reason = HOSTILE_REASON
+            result.steps[0].description = HOSTILE_REASON
+            result.navigations[0].url = HOSTILE_URL
+    write_json(run_json, summary.to_json())
 
     index = build_report(recordings, flows_dir=flows)
     changed = {(runs[2], "facebook-form", "fr-FR"), (runs[2], "facebook-form", "en-GB")}
@@ -311,5 +313,7 @@ def test_pixel_diff_paints_changed_pixels_and_counts_them(tmp_path: Path) -> Non
 
 def _when(site: Site, i: int) -> str:
     """The time of the i-th run as the report writes it."""
-    started = json.loads((site.recordings / site.runs[i] / "run.json").read_text())["started_at"]
+    summary = read_run(site.recordings / site.runs[i] / "run.json")
+    assert summary is not None
+    started = summary.started_at
     return f"{started[:10]} {started[11:16]} UTC"

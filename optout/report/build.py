@@ -1,7 +1,7 @@
 """The static HTML evidence report: an overview, then a page per run, per change and per flow.
 
 `build_report` reads the recordings (the verdicts over time through `history.series`,
-the details of each run from its run.json and manifest), makes the thumbnails and pixel
+the details of each run from its saved summary and manifest), makes the thumbnails and pixel
 differences it needs under `assets/` (once: they are named by the SHA-256 of their
 source), and writes the pages with Jinja2 templates, autoescaping on: every string from a
 page or a flow file reaches the HTML escaped. The pages work offline from `file://`: no
@@ -38,9 +38,8 @@ from optout.report.views import (
     run_href,
     when,
 )
-from optout.store.history import Change, Series, series
+from optout.store.history import LETTERS, STRIP_MAX, Change, Series, series
 from optout.store.writer import evidence_dir, write_atomic
-from optout.terminal.timeline import LETTERS, STRIP_MAX
 
 REPORT_DIR = "report"
 """The report's folder inside the recordings folder, unless told otherwise."""
@@ -65,7 +64,7 @@ def build_report(
     """
     out = out if out is not None else recordings / REPORT_DIR
     all_series = series(recordings)
-    runs = load_runs(recordings, {p.run_id: p.at for s in all_series for p in s.points})
+    runs = load_runs(recordings)
     assets = Assets(out / "assets")
     evidence = Evidence(recordings, out, assets)
     changes = {(c.run_id, s.flow, s.locale): c for s in all_series for c in s.changes}
@@ -112,8 +111,8 @@ def _names(runs: list[RunRecord]) -> dict[str, str]:
     names: dict[str, str] = {}
     for run in runs:
         for result in run.results:
-            if result.get("name"):
-                names[str(result["flow"])] = str(result["name"])
+            if result.name:
+                names[result.flow] = result.name
     return names
 
 

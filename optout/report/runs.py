@@ -1,41 +1,30 @@
 """The run pages' content: each run's results, steps, pages visited and files, as views.
 
-Reads what `history.series` does not keep: each run's run.json in full, its manifest,
-and the result.json of earlier attempts. Strings stay raw; the templates escape them.
+Reads what `history.series` does not keep: each run's summary in full, its manifest,
+and the result.json of earlier attempts, all through the typed reader of saved runs.
+Strings stay raw; the templates escape them.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
+from optout.check.results import FlowResult, RunSummary, StepRecord
 from optout.check.verdict import Verdict
+from optout.integrity.manifest import PRUNED, parse_manifest
 from optout.report.images import Assets
 from optout.report.views import Shot, anchor, change_href, run_href, when
-from optout.store.history import RUN_ID_FORMAT, Change
-from optout.store.writer import MANIFEST, RESULT_JSON, RUN_JSON, evidence_dir, run_folders
+from optout.store.history import Change
+from optout.store.records import read_result, saved_runs
+from optout.store.writer import MANIFEST, RESULT_JSON, evidence_dir
 
 ATTEMPT_RE = re.compile(r"^attempt-(\d+)$")
-
-
-def _text(data: dict[str, Any], key: str) -> str:
-    value = data.get(key)
-    return "" if value is None else str(value)
-
-
-def _number(data: dict[str, Any], key: str) -> float | None:
-    value = data.get(key)
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-
-def _dicts(value: Any) -> list[dict[str, Any]]:
-    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
 def _inside(rel: str) -> bool:
@@ -44,73 +33,48 @@ def _inside(rel: str) -> bool:
     return bool(parts) and parts[0] != "/" and ".." not in parts and "\\" not in rel
 
 
-def _verdict(value: Any) -> Verdict | None:
-    try:
-        return Verdict(str(value))
-    except ValueError:
-        return None
-
-
 # --- runs as read from the recordings folder ---------------------------------------------
 
 
 @dataclass
 class RunRecord:
-    """One run folder: its summary, its well-formed results and its manifest."""
+    """One run folder: its summary, its results and its manifest."""
 
     run_id: str
     folder: Path
     at: datetime
-    summary: dict[str, Any]
-    results: list[dict[str, Any]]
+    summary: RunSummary
     files: dict[str, dict[str, Any]]
     """The manifest's `files`: {path relative to the run: {sha256, size}}."""
     pruned: bool
 
+    @property
+    def results(self) -> list[FlowResult]:
+        return self.summary.results
 
-def load_runs(recordings: Path, times: dict[str, datetime]) -> list[RunRecord]:
-    """Every complete run, oldest first, with the start times `history.series` worked out."""
-    runs: list[RunRecord] = []
-    for folder in run_folders(recordings):
-        try:
-            summary = json.loads((folder / RUN_JSON).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        if not isinstance(summary, dict):
-            continue
-        at = times.get(folder.name)
-        if at is None:
-            try:
-                at = datetime.strptime(folder.name[:16], RUN_ID_FORMAT).replace(tzinfo=UTC)
-            except ValueError:
-                continue
-        results = [
-            r
-            for r in _dicts(summary.get("results"))
-            if _verdict(r.get("verdict")) and "flow" in r and "locale" in r
-        ]
-        runs.append(
-            RunRecord(
-                run_id=folder.name,
-                folder=folder,
-                at=at,
-                summary=summary,
-                results=results,
-                files=_manifest_files(folder / MANIFEST),
-                pruned=(folder / "PRUNED.json").is_file(),
-            )
+
+def load_runs(recordings: Path) -> list[RunRecord]:
+    """Every complete run, oldest first."""
+    return [
+        RunRecord(
+            run_id=run.run_id,
+            folder=run.folder,
+            at=run.at,
+            summary=run.summary,
+            files=_manifest_files(run.folder / MANIFEST),
+            pruned=(run.folder / PRUNED).is_file(),
         )
-    return runs
+        for run in saved_runs(recordings)
+    ]
 
 
 def _manifest_files(path: Path) -> dict[str, dict[str, Any]]:
+    """The files a run's manifest lists; none when it cannot be read."""
     try:
-        files = json.loads(path.read_text(encoding="utf-8")).get("files")
-    except (OSError, ValueError, AttributeError):
+        files: dict[str, dict[str, Any]] = parse_manifest(path.read_bytes())["files"]
+    except (OSError, ValueError):
         return {}
-    if not isinstance(files, dict):
-        return {}
-    return {str(k): v for k, v in files.items() if isinstance(v, dict)}
+    return files
 
 
 # --- what pages show -----------------------------------------------------------------------
@@ -196,7 +160,7 @@ class ResultView:
 class RunView:
     run_id: str
     at: datetime
-    summary: dict[str, Any]
+    summary: RunSummary
     results: list[ResultView]
     files: list[FileView]
     pruned: bool
@@ -282,90 +246,79 @@ class Evidence:
         return views
 
     def steps(
-        self, run: RunRecord, folder: str, data: dict[str, Any], label: str, verdict: str
+        self, run: RunRecord, folder: str, steps: list[StepRecord], label: str, verdict: str
     ) -> list[StepView]:
         views = []
-        for step in _dicts(data.get("steps")):
-            index = int(_number(step, "index") or 0)
-            description = _text(step, "description")
-            status = _text(step, "status")
-            shot_name = _text(step, "screenshot")
+        for step in steps:
             alt = (
-                f"{label}, step {index} ({status}): {description}; the flow's verdict: {verdict}"
+                f"{label}, step {step.index} ({step.status}): {step.description}; "
+                f"the flow's verdict: {verdict}"
             )
-            alternative = _number(step, "alternative")
+            shot_name = step.screenshot or ""
             views.append(
                 StepView(
-                    index=index,
-                    description=description,
-                    status=status,
-                    duration_s=_number(step, "duration_s"),
-                    url=_text(step, "url"),
-                    detail=_text(step, "detail"),
-                    matched=_text(step, "matched"),
-                    alternative=int(alternative) if alternative is not None else None,
+                    index=step.index,
+                    description=step.description,
+                    status=str(step.status),
+                    duration_s=step.duration_s,
+                    url=step.url,
+                    detail=step.detail or "",
+                    matched=step.matched or "",
+                    alternative=step.alternative,
                     shot=self.shot(run, f"{folder}/{shot_name}", alt) if shot_name else None,
                 )
             )
         return views
 
     def result(
-        self,
-        run: RunRecord,
-        data: dict[str, Any],
-        changes: dict[tuple[str, str, str], Change],
+        self, run: RunRecord, r: FlowResult, changes: dict[tuple[str, str, str], Change]
     ) -> ResultView:
-        flow, locale = str(data["flow"]), str(data["locale"])
-        verdict = Verdict(str(data["verdict"]))
-        name = _text(data, "name") or flow
-        folder = _text(data, "evidence")
-        if not _inside(folder):
-            folder = evidence_dir(flow, locale)
-        label = f"{name} ({flow}), {locale}, run of {when(run.at)}"
+        name = r.name or r.flow
+        folder = r.evidence if _inside(r.evidence) else evidence_dir(r.flow, r.locale)
+        label = f"{name} ({r.flow}), {r.locale}, run of {when(run.at)}"
         final = self.shot(
             run,
             f"{folder}/final.png",
-            f"{label}: the final page, where the flow ended; verdict: {verdict}",
+            f"{label}: the final page, where the flow ended; verdict: {r.verdict}",
             thumbnail=True,
         )
-        status = data.get("http_status")
-        change = changes.get((run.run_id, flow, locale))
+        change = changes.get((run.run_id, r.flow, r.locale))
         prefix = f"{folder}/"
         return ResultView(
-            flow=flow,
+            flow=r.flow,
             name=name,
-            locale=locale,
-            anchor=anchor(flow, locale),
+            locale=r.locale,
+            anchor=anchor(r.flow, r.locale),
             folder=folder,
-            verdict=verdict,
-            reason=_text(data, "reason"),
-            rule=_text(data, "rule"),
-            start=_text(data, "start"),
-            final_url=_text(data, "final_url"),
-            http_status="" if status is None else str(status),
-            started_at=_text(data, "started_at"),
-            duration_s=_number(data, "duration_s"),
-            attempts=int(_number(data, "attempts") or 1),
-            expected=_text(data, "expected"),
-            regression=data.get("regression") is True,
+            verdict=r.verdict,
+            reason=r.reason,
+            rule=r.rule,
+            start=r.start,
+            final_url=r.final_url,
+            http_status="" if r.http_status is None else str(r.http_status),
+            started_at=r.started_at,
+            duration_s=r.duration_s,
+            attempts=r.attempts,
+            expected=str(r.expected) if r.expected else "",
+            regression=r.regression,
             final=final,
-            steps=self.steps(run, folder, data, label, str(verdict)),
+            steps=self.steps(run, folder, r.steps, label, str(r.verdict)),
             navigations=[
                 NavView(
-                    url=_text(n, "url"),
-                    status=_text(n, "status"),
-                    redirected_to=_text(n, "redirected_to"),
-                    error=_text(n, "error"),
-                    via_router=n.get("via_router") is True,
+                    url=n.url,
+                    status="" if n.status is None else str(n.status),
+                    redirected_to=n.redirected_to or "",
+                    error=n.error or "",
+                    via_router=n.via_router,
                 )
-                for n in _dicts(data.get("navigations"))
+                for n in r.navigations
             ],
             files=self.files(
                 run, {k: v for k, v in run.files.items() if k.startswith(prefix)}, prefix
             ),
             earlier=self.earlier(run, folder, label),
             change=(
-                ChangeLink(change_href(run.run_id, flow, locale), change.from_, change.to)
+                ChangeLink(change_href(run.run_id, r.flow, r.locale), change.from_, change.to)
                 if change
                 else None
             ),
@@ -381,21 +334,17 @@ class Evidence:
                 found.append((int(match.group(1)), base / name))
         views = []
         for number, path in sorted(found):
-            try:
-                data = json.loads((path / RESULT_JSON).read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                data = {}
-            data = data if isinstance(data, dict) else {}
-            verdict = _verdict(data.get("verdict"))
+            attempt = read_result(path / RESULT_JSON)
+            verdict = attempt.verdict if attempt else None
             views.append(
                 AttemptView(
                     number=number,
                     verdict=verdict,
-                    reason=_text(data, "reason"),
+                    reason=attempt.reason if attempt else "",
                     steps=self.steps(
                         run,
                         f"{folder}/{path.name}",
-                        data,
+                        attempt.steps if attempt else [],
                         f"{label}, attempt {number}",
                         str(verdict or "unknown"),
                     ),

@@ -14,9 +14,8 @@ from urllib.parse import quote
 
 from optout.check.verdict import Verdict
 from optout.report.images import Diff, Thumb
-from optout.store.history import Change, Point, Series
+from optout.store.history import LETTERS, STRIP_MAX, Change, Point, Series
 from optout.store.writer import slug
-from optout.terminal.timeline import LETTERS, STRIP_MAX
 
 
 def when(moment: datetime) -> str:

@@ -9,21 +9,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from optout.check.verdict import Verdict
-from optout.store.history import Series
+from optout.store.history import LETTERS, STRIP_MAX, Series
 from optout.terminal.console import STYLES
 
-LETTERS = {
-    Verdict.AVAILABLE: "A",
-    Verdict.MISSING: "M",
-    Verdict.BLOCKED: "b",
-    Verdict.UNREACHABLE: "u",
-    Verdict.BROKEN: "x",
-}
-"""One character per run: capitals for the conclusive verdicts, so they stand out uncoloured."""
-
-STRIP_MAX = 60
-"""The strip shows at most this many runs (the latest); `--since` narrows it down."""
+__all__ = ["LETTERS", "STRIP_MAX", "changes", "current", "render", "strip", "to_json"]
 
 
 def _day(moment: datetime) -> str:

@@ -1,0 +1,89 @@
+"""Builders shared by the tests: saved runs made from the real dataclasses, never by hand."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from optout.check.results import FlowResult, RunSummary, StepRecord, StepStatus
+from optout.check.verdict import Verdict
+from optout.store.runids import parse_run_id
+from optout.store.writer import RESULT_JSON, RUN_JSON, evidence_dir
+
+RUN_ID = "20261129T063000Z"
+TOOL = {"name": "optout", "version": "0.1.0"}
+BROWSER = {"name": "chromium", "version": "156.0"}
+VERDICT_FIELDS = ("verdict", "expected", "changed_from")
+
+
+def stamp(run_id: str) -> str:
+    """The `started_at` of a run with this id: `2026-11-29T06:30:00Z`."""
+    return parse_run_id(run_id).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def flow_result(flow: str, verdict: str, locale: str = "fr-FR", **fields: Any) -> FlowResult:
+    """A result as a run records it; verdict fields may be given as strings."""
+    values: dict[str, Any] = {
+        "flow": flow,
+        "name": flow,
+        "locale": locale,
+        "verdict": verdict,
+        "reason": f"{flow} is {verdict}",
+        "rule": "test",
+        "final_url": "https://www.facebook.com/",
+        "attempt": 1,
+        "started_at": stamp(RUN_ID),
+        "duration_s": 1.0,
+        "evidence": evidence_dir(flow, locale),
+    }
+    values.update(fields)
+    for name in VERDICT_FIELDS:
+        if isinstance(values.get(name), str):
+            values[name] = Verdict(values[name])
+    return FlowResult(**values)
+
+
+def step(index: int, description: str = "see the form", **fields: Any) -> StepRecord:
+    """A step record that went well, unless told otherwise."""
+    values: dict[str, Any] = {
+        "index": index,
+        "action": "see",
+        "description": description,
+        "status": StepStatus.OK,
+        "duration_s": 0.1,
+    }
+    values.update(fields)
+    return StepRecord(**values)
+
+
+def run_summary(*results: FlowResult, run_id: str = RUN_ID, **fields: Any) -> RunSummary:
+    """The summary of a run with these results, started at the time in its id."""
+    values: dict[str, Any] = {
+        "run_id": run_id,
+        "started_at": stamp(run_id),
+        "finished_at": stamp(run_id),
+        "tool": dict(TOOL),
+        "browser": dict(BROWSER),
+        "results": list(results),
+    }
+    values.update(fields)
+    return RunSummary(**values)
+
+
+def write_json(path: Path, data: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def write_run(
+    recordings: Path, run_id: str, results: list[FlowResult], *, result_files: bool = False
+) -> Path:
+    """recordings/<run_id>/run.json as a run writes it (and each result.json if asked)."""
+    folder = recordings / run_id
+    folder.mkdir(parents=True)
+    if result_files:
+        for result in results:
+            write_json(folder / result.evidence / RESULT_JSON, result.to_json())
+    write_json(folder / RUN_JSON, run_summary(*results, run_id=run_id).to_json())
+    return folder
