@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import flow_result, run_summary
+from helpers import write_json as save_json
 
-from optout.integrity import verify as integrity
-from optout.integrity.tsa import build_query
-from optout.integrity.verify import (
+from optout.integrity import (
     PRUNED,
     TSR,
     IntegrityError,
@@ -36,6 +36,10 @@ from optout.integrity.verify import (
     verify_bundle,
     verify_runs,
 )
+from optout.integrity import seal as sealing
+from optout.integrity.tsa import build_query
+from optout.store.records import read_run
+from optout.store.runids import format_run_id
 from optout.store.writer import MANIFEST, run_folders
 
 OPENSSL = shutil.which("openssl")
@@ -50,7 +54,7 @@ def png(seed: int, size: int = 20_000) -> bytes:
 
 
 def run_id(day: int) -> str:
-    return (DAY0 + timedelta(days=day)).strftime("%Y%m%dT%H%M%SZ")
+    return format_run_id(DAY0 + timedelta(days=day))
 
 
 def make_run(
@@ -75,30 +79,24 @@ def make_run(
             (evidence / f"{step:02d}-step.png").write_bytes(png(base + step, size))
         (evidence / "final.png").write_bytes(png(base + 99, size))
         (evidence / "final.html").write_text(f"<html><body>{flow} {locale} {seed}</body></html>\n")
-        result = {"flow": flow, "locale": locale, "verdict": verdict, "started_at": started}
-        (evidence / "result.json").write_text(json.dumps(result))
-        results.append({**result, "evidence": f"{flow}/{locale}"})
-    summary = {
-        "run_id": folder.name,
-        "started_at": started,
-        "finished_at": started,
-        "tool": {"name": "optout", "version": "0.1.0"},
-        "browser": {"name": "chromium", "version": "156.0"},
-        "results": results,
-    }
-    (folder / "run.json").write_text(json.dumps(summary))
+        result = flow_result(flow, verdict, locale, started_at=started)
+        save_json(evidence / "result.json", result.to_json())
+        results.append(result)
+    summary = run_summary(*results, run_id=folder.name, started_at=started, finished_at=started)
+    save_json(folder / "run.json", summary.to_json())
     return folder
 
 
 def seal(folder: Path, tsa_url: str | None = None) -> dict[str, Any]:
     """Seal a run with the times, tool and browser of its run.json."""
-    run = json.loads((folder / "run.json").read_text())
+    run = read_run(folder / "run.json")
+    assert run is not None
     return seal_run(
         folder,
-        started_at=run["started_at"],
-        finished_at=run["finished_at"],
-        tool=run["tool"],
-        browser=run["browser"],
+        started_at=run.started_at,
+        finished_at=run.finished_at,
+        tool=run.tool,
+        browser=run.browser,
         tsa_url=tsa_url,
     )
 
@@ -247,7 +245,7 @@ def test_a_year_of_daily_runs_verifies_in_seconds(
     recordings: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """365 sealed runs of 60 files of 100 KB each verify in a few seconds (inodes hashed once)."""
-    monkeypatch.setattr(integrity, "DEDUP_WINDOW", 1)  # the files are linked already: build fast
+    monkeypatch.setattr(sealing, "DEDUP_WINDOW", 1)  # the files are linked already: build fast
     flows = {(f"flow-{n:02d}", "fr-FR"): "available" for n in range(6)}
     first = make_run(recordings, 0, verdicts=flows, steps=8, size=100_000)
     seal(first)

@@ -13,7 +13,7 @@ from typing import Any
 
 from conftest import FLOWS, invoke
 
-from optout.integrity.verify import verify_runs
+from optout.integrity import verify_runs
 from optout.store.history import last_conclusive
 from optout.store.writer import run_folders
 

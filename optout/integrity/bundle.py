@@ -25,13 +25,13 @@ from optout.integrity.manifest import (
     check_identity,
     check_link,
     check_tsr,
-    is_run_id,
     parse_manifest,
     parse_sums,
     sha256_bytes,
     sums_line,
 )
 from optout.integrity.tsa import TimestampError, read_timestamp
+from optout.store.runids import is_run_id
 from optout.store.writer import MANIFEST, RUN_JSON
 
 _STORED = (".png", ".jpg", ".jpeg", ".webp", ".zip", ".gz")

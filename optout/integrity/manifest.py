@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from optout.integrity.tsa import check_timestamp
-from optout.store.writer import MANIFEST, RUN_ID_RE
+from optout.store.runids import is_run_id
+from optout.store.writer import MANIFEST
 
 FORMAT = "optout-manifest/1"
 TSR = MANIFEST + ".tsr"
@@ -49,11 +50,6 @@ class Problem:
     def __str__(self) -> str:
         where = f"{self.run_id}/{self.path}" if self.path else self.run_id
         return f"{where}: {self.kind}: {self.detail}"
-
-
-def run_key(name: str) -> tuple[str, int]:
-    """Sort key of a run id: its time, then its `-N` suffix (the order of `run_folders`)."""
-    return (name[:16], int(name[17:] or 1) if len(name) > 16 else 1)
 
 
 def is_ignored(name: str) -> bool:
@@ -160,7 +156,7 @@ def parse_manifest(raw: bytes) -> dict[str, Any]:
         if previous is not None and not (
             isinstance(previous, dict)
             and isinstance(previous.get("run_id"), str)
-            and RUN_ID_RE.match(previous["run_id"])
+            and is_run_id(previous["run_id"])
             and isinstance(previous.get("manifest_sha256"), str)
         ):
             raise ValueError("manifest.json: the link to the previous run is malformed")
@@ -245,11 +241,6 @@ def check_tsr(
         Problem(run_id, where, "timestamp", why)
         for why in check_timestamp(reply, manifest_raw, tsa_ca=tsa_ca)
     ]
-
-
-def is_run_id(name: str) -> bool:
-    """Whether `name` is a run id (and so a safe single path component)."""
-    return bool(RUN_ID_RE.match(name))
 
 
 def sums_line(digest: str, name: str) -> str:

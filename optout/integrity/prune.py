@@ -9,12 +9,14 @@ manifest (that mismatch is itself evidence).
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from optout.check.verdict import Verdict
 from optout.integrity.manifest import PRUNED, parse_manifest
+from optout.integrity.verify import verify_runs
+from optout.store.records import is_change, saved_runs
+from optout.store.runids import parse_run_id, utc
 from optout.store.writer import MANIFEST, RESULT_JSON, RUN_JSON, run_folders, write_json
 
 BLOCKING = frozenset({"modified", "missing", "added", "manifest"})
@@ -30,32 +32,24 @@ def change_runs(recordings: Path) -> set[str]:
     says `"change": true` also counts.
     """
     keep: set[str] = set()
-    last: dict[tuple[str, str], tuple[str, str]] = {}
-    for folder in run_folders(recordings):
-        try:
-            run = json.loads((folder / RUN_JSON).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            keep.add(folder.name)  # unreadable: nobody can tell it is unimportant
-            continue
-        results = run.get("results") if isinstance(run, dict) else None
-        for result in results if isinstance(results, list) else []:
-            if not isinstance(result, dict):
+    readable: set[str] = set()
+    last: dict[tuple[str, str], tuple[Verdict, str]] = {}
+    for run in saved_runs(recordings):
+        readable.add(run.run_id)
+        for result in run.results:
+            if result.change:
+                keep.add(run.run_id)
+            if not result.verdict.conclusive:
                 continue
-            try:
-                verdict = Verdict(str(result.get("verdict")))
-            except ValueError:
-                continue
-            if result.get("change") is True:
-                keep.add(folder.name)
-            if not verdict.conclusive:
-                continue
-            key = (str(result.get("flow")), str(result.get("locale")))
+            key = (result.flow, result.locale)
             before = last.get(key)
             if before is None:
-                keep.add(folder.name)
-            elif before[0] != verdict:
-                keep.update((folder.name, before[1]))
-            last[key] = (str(verdict), folder.name)
+                keep.add(run.run_id)
+            elif is_change(result.verdict, before[0]):
+                keep.update((run.run_id, before[1]))
+            last[key] = (result.verdict, run.run_id)
+    # unreadable: nobody can tell it is unimportant
+    keep.update(f.name for f in run_folders(recordings) if f.name not in readable)
     return keep
 
 
@@ -78,12 +72,9 @@ def prune(
     its manifest, and with `keep_changes` never a run of `change_runs`. With `dry_run`,
     only say which runs would be pruned.
     """
-    from optout.integrity.verify import verify_runs  # the facade imports this module
-
     if keep_days < 0:
         raise ValueError("keep_days must be 0 or more")
-    moment = now or datetime.now(UTC)
-    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    moment = utc(now or datetime.now(UTC))
     cutoff = moment - timedelta(days=keep_days)
     runs = run_folders(recordings)
     protected = change_runs(recordings) if keep_changes else set()
@@ -91,8 +82,11 @@ def prune(
     for folder in runs[:-1]:
         if folder.name in protected or (folder / PRUNED).exists():
             continue
-        at = datetime.strptime(folder.name[:16], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
-        if at < cutoff:
+        try:
+            started = parse_run_id(folder.name)
+        except ValueError:  # not a real date: nobody can tell how old it is
+            continue
+        if started < cutoff:
             candidates.append(folder)
     if not candidates:
         return []

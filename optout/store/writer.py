@@ -12,7 +12,6 @@ import json
 import os
 import re
 import tempfile
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +23,11 @@ from optout.check.events import (
     RunStarted,
     StepFinished,
 )
+from optout.store.runids import is_run_id, run_key
 
 RUN_JSON = "run.json"
 MANIFEST = "manifest.json"
 RESULT_JSON = "result.json"
-RUN_ID_RE = re.compile(r"^\d{8}T\d{6}Z(-\d+)?$")
 
 
 class RecordingsError(OSError):
@@ -39,10 +38,6 @@ def slug(text: str) -> str:
     """A safe single path component from flow data."""
     cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.")
     return cleaned[:80] or "x"
-
-
-def run_id_for(moment: datetime) -> str:
-    return moment.strftime("%Y%m%dT%H%M%SZ")
 
 
 def write_atomic(path: Path, data: bytes | str) -> None:
@@ -171,6 +166,6 @@ def run_folders(recordings: Path) -> list[Path]:
     if not recordings.is_dir():
         return []
     return sorted(
-        (p for p in recordings.iterdir() if RUN_ID_RE.match(p.name) and (p / RUN_JSON).is_file()),
-        key=lambda p: (p.name[:16], int(p.name[17:] or 1) if len(p.name) > 16 else 1),
+        (p for p in recordings.iterdir() if is_run_id(p.name) and (p / RUN_JSON).is_file()),
+        key=lambda p: run_key(p.name),
     )
