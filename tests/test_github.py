@@ -2,25 +2,23 @@
 
 import io
 from pathlib import Path
-from typing import Any
 
-from test_notify import RUN_ID, result
+from helpers import RUN_ID, run_summary
+from helpers import flow_result as result
 
+from optout.check.results import RunSummary
 from optout.outputs.github import annotations, cell, step_summary, write_github_outputs
 
 
-def sample() -> dict[str, Any]:
+def sample() -> RunSummary:
     """A run with a plain result, an inconclusive one, a regression and a change."""
-    return {
-        "run_id": RUN_ID,
-        "exit_code": 1,
-        "results": [
-            result("facebook-policy", "available", expected="available"),
-            result("instagram-form", "unreachable", reason="HTTP 500 | 100% down\nretry later"),
-            result("facebook-form-2025", "available", expected="missing", regression=True),
-            result("facebook-form", "missing", change=True, changed_from="available"),
-        ],
-    }
+    return run_summary(
+        result("facebook-policy", "available", expected="available"),
+        result("instagram-form", "unreachable", reason="HTTP 500 | 100% down\nretry later"),
+        result("facebook-form-2025", "available", expected="missing", regression=True),
+        result("facebook-form", "missing", change=True, changed_from="available"),
+        exit_code=1,
+    )
 
 
 def table_rows(markdown: str) -> list[str]:
@@ -53,7 +51,7 @@ def test_step_summary_escapes_cells() -> None:
 
 def test_step_summary_without_results() -> None:
     """An empty run says so instead of printing an empty table."""
-    text = step_summary({"run_id": RUN_ID, "results": []})
+    text = step_summary(run_summary())
     assert "No results." in text and "|" not in text
 
 
@@ -76,8 +74,7 @@ def test_annotations_for_changes_regressions_and_inconclusive_results() -> None:
 
 def test_annotations_escape_carriage_returns() -> None:
     """`%`, `\\r` and `\\n` are escaped so one annotation stays one line."""
-    data = {"run_id": RUN_ID, "results": [result("f", "broken", reason="a\r\nb 5%")]}
-    (line,) = annotations(data)
+    (line,) = annotations(run_summary(result("f", "broken", reason="a\r\nb 5%")))
     assert "a%0D%0Ab 5%25" in line and "\n" not in line and "\r" not in line
 
 

@@ -11,41 +11,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import RUN_ID, run_summary, write_run
+from helpers import flow_result as result
 
 from optout.outputs.notify import Message, messages, post
 from optout.store.history import inconclusive_streak
 
-RUN_ID = "20261129T063000Z"
-
-
-def result(flow: str, verdict: str, **extra: Any) -> dict[str, Any]:
-    """A result of the JSON summary, fr-FR, with optional change fields."""
-    data = {
-        "flow": flow,
-        "locale": "fr-FR",
-        "verdict": verdict,
-        "expected": None,
-        "regression": False,
-        "reason": f"{flow} is {verdict}",
-        "final_url": "https://www.facebook.com/",
-        "evidence": f"{flow}/fr-FR",
-        "attempts": 1,
-        "duration_s": 1.0,
-        "change": False,
-        "changed_from": None,
-    }
-    data.update(extra)
-    return data
-
-
-def summary(*results: dict[str, Any], run_id: str = RUN_ID) -> dict[str, Any]:
-    """A JSON summary holding these results."""
-    return {"run_id": run_id, "started_at": "2026-11-29T06:30:00Z", "results": list(results)}
-
 
 def test_a_change_gives_one_message_with_readable_text() -> None:
     """A result with `change` true becomes a message whose text reads as is in a chat."""
-    data = summary(
+    data = run_summary(
         result("facebook-form", "missing", change=True, changed_from="available", reason="gone"),
         result("facebook-policy", "available"),
     )
@@ -59,7 +34,7 @@ def test_a_change_gives_one_message_with_readable_text() -> None:
 
 def test_to_json_has_text_and_fields() -> None:
     """The JSON body carries `text` for the chat and the plain fields for scripts."""
-    data = summary(result("facebook-form", "missing", change=True, changed_from="available"))
+    data = run_summary(result("facebook-form", "missing", change=True, changed_from="available"))
     body = messages(data, {}, None)[0].to_json()
     assert json.loads(json.dumps(body)) == body
     assert body["text"].startswith("optout: facebook-form fr-FR changed available → missing")
@@ -77,7 +52,7 @@ def test_to_json_has_text_and_fields() -> None:
 
 def test_stale_fires_exactly_at_the_threshold() -> None:
     """An inconclusive streak equal to `stale_after` gives one message; below or above, none."""
-    data = summary(result("instagram-form", "unreachable"))
+    data = run_summary(result("instagram-form", "unreachable"))
     key = ("instagram-form", "fr-FR")
     assert messages(data, {key: 2}, 3) == []
     (message,) = messages(data, {key: 3}, 3)
@@ -96,25 +71,17 @@ def test_stale_fires_exactly_at_the_threshold() -> None:
 
 def test_stale_is_off_without_a_threshold_and_for_conclusive_results() -> None:
     """No `stale_after`, a threshold below 1, or a conclusive verdict: no stale message."""
-    data = summary(result("instagram-form", "blocked"), result("facebook-form", "available"))
+    data = run_summary(result("instagram-form", "blocked"), result("facebook-form", "available"))
     stale = {("instagram-form", "fr-FR"): 1, ("facebook-form", "fr-FR"): 1}
     assert messages(data, stale, None) == []
     assert messages(data, {("instagram-form", "fr-FR"): 0}, 0) == []
     assert [m.flow for m in messages(data, stale, 1)] == ["instagram-form"]
 
 
-def test_malformed_summaries_give_no_messages() -> None:
-    """Missing or odd results are skipped rather than raising."""
-    assert messages({}, {}, 1) == []
-    assert messages({"results": "nope"}, {}, 1) == []
-    assert messages(summary({"flow": "x"}, "junk", result("f", "maybe", change=True)), {}, 1) == []  # type: ignore[arg-type]
-
-
-def write_run(recordings: Path, run_id: str, results: list[dict[str, Any]]) -> None:
-    """Write recordings/<run_id>/run.json."""
-    folder = recordings / run_id
-    folder.mkdir(parents=True)
-    (folder / "run.json").write_text(json.dumps(summary(*results, run_id=run_id)), "utf-8")
+def test_a_run_without_changes_or_stale_flows_gives_no_messages() -> None:
+    """No results, or only results neither changed nor stale: nothing to tell."""
+    assert messages(run_summary(), {}, 1) == []
+    assert messages(run_summary(result("f", "available"), result("g", "missing")), {}, 1) == []
 
 
 def test_stale_from_recorded_runs_fires_once(tmp_path: Path) -> None:
@@ -123,7 +90,7 @@ def test_stale_from_recorded_runs_fires_once(tmp_path: Path) -> None:
     for day, verdict in enumerate(["available", "blocked", "blocked", "blocked"], start=20):
         run_id = f"202605{day}T063000Z"
         write_run(tmp_path, run_id, [result("facebook-form", verdict)])
-        run = summary(result("facebook-form", verdict), run_id=run_id)
+        run = run_summary(result("facebook-form", verdict), run_id=run_id)
         sent += [m.run_id for m in messages(run, inconclusive_streak(tmp_path), 2)]
     assert sent == ["20260522T063000Z"]
 
@@ -168,7 +135,7 @@ def hook(request: pytest.FixtureRequest) -> Iterator[Hook]:
 
 def two_messages() -> list[Message]:
     """A change and a stale message."""
-    data = summary(
+    data = run_summary(
         result("facebook-form", "missing", change=True, changed_from="available"),
         result("instagram-form", "broken"),
     )

@@ -6,29 +6,14 @@ Only written when `GITHUB_ACTIONS=true`; everywhere else optout prints nothing e
 from collections.abc import Mapping
 from typing import Any, TextIO
 
-from optout.check.verdict import Verdict
+from optout.check.results import FlowResult, RunSummary
 
 COLUMNS = ("flow", "locale", "verdict", "expected", "reason", "evidence")
 
 
-def _results(summary_json: dict[str, Any]) -> list[dict[str, Any]]:
-    results = summary_json.get("results")
-    if not isinstance(results, list):
-        return []
-    return [r for r in results if isinstance(r, dict)]
-
-
-def _verdict(result: dict[str, Any]) -> Verdict | None:
-    value = result.get("verdict")
-    try:
-        return Verdict(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
-
-
-def _flagged(result: dict[str, Any]) -> bool:
+def _flagged(result: FlowResult) -> bool:
     """A change of the form's state, or a verdict other than the one expected."""
-    return result.get("change") is True or result.get("regression") is True
+    return result.change or result.regression
 
 
 def cell(value: Any) -> str:
@@ -40,26 +25,25 @@ def cell(value: Any) -> str:
     return text or "-"
 
 
-def _evidence(run_id: str, result: dict[str, Any]) -> str:
-    evidence = str(result.get("evidence") or "")
+def _evidence(run_id: str, result: FlowResult) -> str:
+    evidence = result.evidence
     return f"{run_id}/{evidence}" if evidence and run_id else evidence
 
 
-def step_summary(summary_json: dict[str, Any]) -> str:
+def step_summary(summary: RunSummary) -> str:
     """The run as Markdown: changes and regressions first, then every other result."""
-    run_id = str(summary_json.get("run_id") or "?")
-    results = _results(summary_json)
+    run_id = summary.run_id or "?"
+    results = summary.results
     flagged = [r for r in results if _flagged(r)]
     rest = [r for r in results if not _flagged(r)]
-    inconclusive = sum(1 for r in rest if (v := _verdict(r)) is not None and not v.conclusive)
+    inconclusive = sum(1 for r in rest if not r.verdict.conclusive)
     lines = [f"## optout run {cell(run_id)}", ""]
     counts = [f"{len(results)} flow × locale"]
     if flagged:
         counts.append(f"**{len(flagged)} changed or not as expected**")
     if inconclusive:
         counts.append(f"{inconclusive} inconclusive")
-    if "exit_code" in summary_json:
-        counts.append(f"exit code {cell(summary_json['exit_code'])}")
+    counts.append(f"exit code {cell(summary.exit_code)}")
     lines += [", ".join(counts), ""]
     if not results:
         lines.append("No results.")
@@ -67,17 +51,17 @@ def step_summary(summary_json: dict[str, Any]) -> str:
     lines.append("| " + " | ".join(COLUMNS) + " |")
     lines.append("|" + "---|" * len(COLUMNS))
     for r in flagged + rest:
-        verdict = cell(r.get("verdict"))
-        if r.get("change") is True:
-            verdict = f"**{verdict}** (changed from {cell(r.get('changed_from') or '?')})"
-        elif r.get("regression") is True:
+        verdict = cell(r.verdict)
+        if r.change:
+            verdict = f"**{verdict}** (changed from {cell(r.changed_from or '?')})"
+        elif r.regression:
             verdict = f"**{verdict}** (regression)"
         row = [
-            cell(r.get("flow")),
-            cell(r.get("locale")),
+            cell(r.flow),
+            cell(r.locale),
             verdict,
-            cell(r.get("expected")),
-            cell(r.get("reason")),
+            cell(r.expected),
+            cell(r.reason),
             cell(_evidence(run_id, r)),
         ]
         lines.append("| " + " | ".join(row) + " |")
@@ -94,29 +78,23 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def annotations(summary_json: dict[str, Any]) -> list[str]:
+def annotations(summary: RunSummary) -> list[str]:
     """`::error` lines for changes and regressions, `::warning` lines for inconclusive results."""
-    run_id = str(summary_json.get("run_id") or "?")
+    run_id = summary.run_id or "?"
     lines = []
-    for r in _results(summary_json):
-        verdict = _verdict(r)
-        if verdict is None:
-            continue
-        what = f"{r.get('flow', '')} {r.get('locale', '')}"
+    for r in summary.results:
+        what = f"{r.flow} {r.locale}"
         where = f"(evidence {_evidence(run_id, r) or '-'})"
-        reason = str(r.get("reason") or "")
-        if r.get("change") is True:
-            was = r.get("changed_from") or "?"
-            message = f"{what} changed {was} → {verdict}: {reason} {where}"
+        if r.change:
+            message = f"{what} changed {r.changed_from or '?'} → {r.verdict}: {r.reason} {where}"
             title = "optout change"
             level = "error"
-        elif r.get("regression") is True:
-            expected = r.get("expected") or "?"
-            message = f"{what} {verdict}, expected {expected}: {reason} {where}"
+        elif r.regression:
+            message = f"{what} {r.verdict}, expected {r.expected or '?'}: {r.reason} {where}"
             title = "optout change"
             level = "error"
-        elif not verdict.conclusive:
-            message = f"{what} {verdict}: {reason} {where}"
+        elif not r.verdict.conclusive:
+            message = f"{what} {r.verdict}: {r.reason} {where}"
             title = "optout inconclusive"
             level = "warning"
         else:
@@ -125,9 +103,7 @@ def annotations(summary_json: dict[str, Any]) -> list[str]:
     return lines
 
 
-def write_github_outputs(
-    summary_json: dict[str, Any], env: Mapping[str, str], stdout: TextIO
-) -> None:
+def write_github_outputs(summary: RunSummary, env: Mapping[str, str], stdout: TextIO) -> None:
     """On GitHub Actions, append the job summary and print the annotations; elsewhere nothing.
 
     A job summary that cannot be written becomes a warning annotation, not an error:
@@ -139,10 +115,10 @@ def write_github_outputs(
     if path:
         try:
             with open(path, "a", encoding="utf-8") as handle:
-                handle.write(step_summary(summary_json) + "\n")
+                handle.write(step_summary(summary) + "\n")
         except OSError as exc:
             message = escape_data(f"cannot write the job summary to {path}: {exc}")
             print(f"::warning title=optout::{message}", file=stdout)
-    for line in annotations(summary_json):
+    for line in annotations(summary):
         print(line, file=stdout)
     stdout.flush()

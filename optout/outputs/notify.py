@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from optout.check.verdict import Verdict
+from optout.check.results import RunSummary
 
 Kind = Literal["change", "stale"]
 
@@ -64,48 +64,29 @@ class Message:
         }
 
 
-def _verdict(value: Any) -> Verdict | None:
-    try:
-        return Verdict(value)
-    except ValueError:
-        return None
-
-
 def messages(
-    summary_json: dict[str, Any],
+    summary: RunSummary,
     stale: dict[tuple[str, str], int],
     stale_after: int | None,
 ) -> list[Message]:
     """The messages for one run: a change each, and each flow × locale that just became stale.
 
-    `summary_json` is the run's JSON summary; `stale` is `history.inconclusive_streak` read
-    *after* the run was recorded (so it counts this run). A flow × locale of this run that is
-    inconclusive for exactly `stale_after` runs in a row gets one message, which therefore
-    fires once per stretch rather than every day; `stale_after` None (or below 1) turns
-    these off.
+    `stale` is `history.inconclusive_streak` read *after* the run was recorded (so it
+    counts this run). A flow × locale of this run that is inconclusive for exactly
+    `stale_after` runs in a row gets one message, which therefore fires once per stretch
+    rather than every day; `stale_after` None (or below 1) turns these off.
     """
-    run_id = str(summary_json.get("run_id") or "")
-    results = summary_json.get("results")
     out: list[Message] = []
-    if not isinstance(results, list):
-        return out
-    for result in results:
-        if not isinstance(result, dict):
-            continue
-        verdict = _verdict(result.get("verdict"))
-        if verdict is None:
-            continue
-        flow, locale = str(result.get("flow", "")), str(result.get("locale", ""))
-        if result.get("change") is True:
-            was = result.get("changed_from")
+    for result in summary.results:
+        if result.change:
             kind: Kind = "change"
-            from_ = str(was) if was else None
+            from_ = str(result.changed_from) if result.changed_from else None
             streak = None
         elif (
             stale_after is not None
             and stale_after >= 1
-            and not verdict.conclusive
-            and stale.get((flow, locale)) == stale_after
+            and not result.verdict.conclusive
+            and stale.get((result.flow, result.locale)) == stale_after
         ):
             kind, from_, streak = "stale", None, stale_after
         else:
@@ -113,13 +94,13 @@ def messages(
         out.append(
             Message(
                 kind=kind,
-                flow=flow,
-                locale=locale,
+                flow=result.flow,
+                locale=result.locale,
                 from_=from_,
-                to=str(verdict),
-                reason=str(result.get("reason") or ""),
-                run_id=run_id,
-                evidence=str(result.get("evidence") or ""),
+                to=str(result.verdict),
+                reason=result.reason,
+                run_id=summary.run_id,
+                evidence=result.evidence,
                 streak=streak,
             )
         )
