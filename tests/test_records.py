@@ -97,6 +97,17 @@ def test_built_records_round_trip_exactly() -> None:
     assert from_json(StepRecord, result.steps[0].to_json()) == result.steps[0]
 
 
+def test_without_details_results_keep_everything_but_steps_and_navigations() -> None:
+    """`details=False` reads the verdicts and reasons and leaves steps and navigations empty."""
+    data = load("run.json")
+    light = run_from_json(data, details=False)
+    full = run_from_json(data)
+    assert all(not r.steps and not r.navigations for r in light.results)
+    for r in full.results:
+        r.steps, r.navigations = [], []
+    assert light == full
+
+
 def test_unknown_keys_are_ignored_and_odd_values_count_as_missing() -> None:
     """A newer key is ignored; a value of the wrong type takes the field's default."""
     data = flow_result("f", "blocked").to_json()
@@ -124,7 +135,7 @@ def test_unknown_keys_are_ignored_and_odd_values_count_as_missing() -> None:
     ("data", "message"),
     [
         ([1, 2], "not a saved FlowResult: not a JSON object"),
-        ({"flow": "f", "locale": "fr-FR"}, "not a saved FlowResult: no readable flow and locale"),
+        ({"flow": "f", "locale": "fr-FR"}, "FlowResult: no readable flow, locale and verdict"),
         ({"flow": "f", "locale": "fr-FR", "verdict": "maybe"}, "no readable"),
         ({"locale": "fr-FR", "verdict": "available"}, "no readable"),
     ],

@@ -34,7 +34,7 @@ def change_runs(recordings: Path) -> set[str]:
     keep: set[str] = set()
     readable: set[str] = set()
     last: dict[tuple[str, str], tuple[Verdict, str]] = {}
-    for run in saved_runs(recordings):
+    for run in saved_runs(recordings, details=False):
         readable.add(run.run_id)
         for result in run.results:
             if result.change:

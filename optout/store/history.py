@@ -69,7 +69,7 @@ class Series:
 def last_conclusive(recordings: Path) -> dict[tuple[str, str], Verdict]:
     """The last conclusive verdict recorded for each (flow, locale)."""
     last: dict[tuple[str, str], Verdict] = {}
-    for run in saved_runs(recordings):
+    for run in saved_runs(recordings, details=False):
         for result in run.results:
             if result.verdict.conclusive:
                 last[(result.flow, result.locale)] = result.verdict
@@ -90,7 +90,7 @@ def series(
     cutoff = utc(since) if since is not None else None
     all_series: dict[tuple[str, str], Series] = {}
     last: dict[tuple[str, str], Verdict] = {}
-    for run in saved_runs(recordings):
+    for run in saved_runs(recordings, details=False):
         at = run.at
         for result in run.results:
             key, verdict = (result.flow, result.locale), result.verdict
@@ -129,7 +129,7 @@ def inconclusive_streak(recordings: Path) -> dict[tuple[str, str], int]:
     conclusive. Runs that did not include a flow × locale neither extend nor break its streak.
     """
     streaks: dict[tuple[str, str], int] = {}
-    for run in saved_runs(recordings):
+    for run in saved_runs(recordings, details=False):
         for result in run.results:
             key = (result.flow, result.locale)
             streaks[key] = 0 if result.verdict.conclusive else streaks.get(key, 0) + 1
