@@ -6,9 +6,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install browser test lint lint-quick demo clean
+.PHONY: install browser xvfb test lint lint-quick demo clean
 
-install: $(STAMP) browser
+install: $(STAMP) browser xvfb
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,17 @@ browser: $(STAMP)
 		rm -f $(VENV)/.browser; \
 		echo "no browser: run '$(BIN)/playwright install chromium', or install Chromium and set OPTOUT_BROWSER" >&2; \
 		exit 3; \
+	fi
+
+# Xvfb: `optout login` opens a visible browser, and its test drives one on a virtual screen.
+xvfb:
+	@if command -v Xvfb >/dev/null 2>&1; then \
+		:; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "xvfb: installing Debian's xvfb (the login test needs a virtual screen)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq xvfb >/dev/null; \
+	else \
+		echo "xvfb: not found; the visible-browser login test needs it (apt-get install xvfb)" >&2; \
 	fi
 
 # Two pytest workers: the browser tests mostly wait on pages, so two halve the time.

@@ -137,6 +137,8 @@ class RunSummary:
     browser: dict[str, str] = field(default_factory=dict)
     results: list[FlowResult] = field(default_factory=list)
     options: dict[str, Any] = field(default_factory=dict)
+    interrupted: str = ""
+    """The signal that stopped the run (SIGINT, SIGTERM); empty for a run that finished."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -147,5 +149,6 @@ class RunSummary:
             "tool": self.tool,
             "browser": self.browser,
             "options": self.options,
+            "interrupted": self.interrupted or None,
             "results": [r.to_json() for r in self.results],
         }

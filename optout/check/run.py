@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 import sys
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from playwright.async_api import Error as PlaywrightError
 
 from optout import __version__
 from optout.browser import sessions
-from optout.browser.launch import BrowserNotFound, find_browser, launch
+from optout.browser.launch import BrowserChoice, BrowserNotFound, find_browser, launch
 from optout.browser.origins import OriginMap, Router
 from optout.check.events import (
     AttemptFinished,
@@ -43,10 +45,12 @@ from optout.check.verdict import (
 from optout.flow.model import Flow
 
 if TYPE_CHECKING:
-    from playwright.async_api import Browser
+    from playwright.async_api import Browser, Playwright
 
 DEFAULT_TIMEZONE = "Europe/Paris"
 VIEWPORT = {"width": 1280, "height": 900}
+RELAUNCH_TRIES = 3
+RELAUNCH_PAUSE_S = 1.0
 
 
 class CheckerError(RuntimeError):
@@ -73,6 +77,58 @@ class RunOptions:
     last: dict[tuple[str, str], Verdict] = field(default_factory=dict)
     """The last conclusive verdict of each (flow, locale), read from the recordings by the
     command: a run compares with it but never reads the recordings folder itself."""
+    deadline: float | None = None
+    """Seconds the whole run may take; flows it cuts off are `unreachable` ("run deadline")."""
+    run_id: str | None = None
+    """The run's id when the command has allocated its folder already."""
+
+
+@dataclass
+class Stop:
+    """Set by the command when a signal asks the run to stop (SIGINT, SIGTERM)."""
+
+    signal: int | None = None
+    summary: RunSummary | None = None
+    """The run's summary, finished even when the run was cancelled."""
+
+
+class BrowserPool:
+    """The run's browser, started again when it crashed; one launch at a time."""
+
+    def __init__(self, playwright: Playwright, choice: BrowserChoice, headed: bool) -> None:
+        self.playwright, self.choice, self.headed = playwright, choice, headed
+        self.browser: Browser | None = None
+        self.launches = 0
+        self._lock = asyncio.Lock()
+
+    async def get(self) -> Browser:
+        """A connected browser: the current one, or a new one if it died (exit 3 if none)."""
+        async with self._lock:
+            if self.browser is None or not self.browser.is_connected():
+                if self.browser is not None:
+                    with contextlib.suppress(PlaywrightError):
+                        await self.browser.close()
+                self.browser = await self._launch(again=self.browser is not None)
+                self.launches += 1
+            return self.browser
+
+    async def _launch(self, again: bool) -> Browser:
+        """Launch; right after a crash, try a few times (a relaunch can fail while the dead
+        browser's processes are still going away)."""
+        tries = RELAUNCH_TRIES if again else 1
+        for n in range(1, tries + 1):
+            try:
+                return await launch(self.playwright, self.choice, headed=self.headed)
+            except BrowserNotFound:
+                if n == tries:
+                    raise
+                await asyncio.sleep(RELAUNCH_PAUSE_S)
+        raise AssertionError("unreachable")
+
+    async def close(self) -> None:
+        if self.browser is not None:
+            with contextlib.suppress(PlaywrightError):
+                await self.browser.close()
 
 
 def accept_language(locale: str) -> str:
@@ -128,7 +184,7 @@ class AttemptPolicy:
 
 
 async def _attempt(
-    browser: Browser,
+    pool: BrowserPool,
     flow: Flow,
     locale: str,
     attempt: int,
@@ -142,8 +198,7 @@ async def _attempt(
         if options.timeout
         else Timeouts()
     )
-    if not browser.is_connected():
-        raise CheckerError("the browser crashed or was closed during the run")
+    browser = await pool.get()
     context = await browser.new_context(
         locale=locale,
         timezone_id=options.timezone,
@@ -162,23 +217,51 @@ async def _attempt(
         runner = FlowRunner(
             flow, locale, page, router=router, timeouts=timeouts, on_step=on_step, attempt=attempt
         )
-        return await runner.run()
+        result, final = await runner.run()
+        if not browser.is_connected():  # the page "failed" because the browser died
+            why = f"the browser crashed during the flow ({result.reason})"
+            return _cut(flow, locale, attempt, why)
+        return result, final
     except PlaywrightError as exc:
-        if not browser.is_connected():
-            raise CheckerError(f"the browser crashed during {flow.id} ({locale}): {exc}") from exc
-        raise
+        if browser.is_connected():
+            raise
+        # The browser died under this flow: the flow could not look, which says nothing
+        # of the form. The next attempt or flow gets a new browser.
+        message = str(exc).splitlines()[0]
+        return _cut(flow, locale, attempt, f"the browser crashed during the flow ({message})")
     finally:
-        with contextlib.suppress(Exception):
+        with contextlib.suppress(PlaywrightError):
             await context.close()
 
 
+def _cut(flow: Flow, locale: str, attempt: int, why: str) -> tuple[FlowResult, FinalCapture]:
+    """An attempt that could not look at the page: unreachable, with `why` as its reason."""
+    verdict, reason, rule = decide(Signals(network_error=why))
+    result = FlowResult(
+        flow=flow.id,
+        name=flow.name,
+        start=flow.start,
+        locale=locale,
+        verdict=verdict,
+        reason=reason,
+        rule=rule,
+        final_url="",
+        attempt=attempt,
+        started_at=_timestamp(_utcnow()),
+        duration_s=0.0,
+        session=flow.session or "",
+    )
+    return result, FinalCapture()
+
+
 async def _run_job(
-    browser: Browser,
+    pool: BrowserPool,
     flow: Flow,
     locale: str,
     options: RunOptions,
     bus: Bus,
     last: Verdict | None,
+    deadline_at: float | None = None,
 ) -> FlowResult:
     """Every attempt of one flow × locale: retries of inconclusive ones, confirmations."""
     expected = flow.expected or last
@@ -190,7 +273,11 @@ async def _run_job(
     while True:
         attempt += 1
         bus.emit(AttemptStarted(flow.id, locale, attempt))
-        result, final = await _attempt(browser, flow, locale, attempt, options, bus, storage_state)
+        job = _attempt(pool, flow, locale, attempt, options, bus, storage_state)
+        if deadline_at is None:
+            result, final = await job
+        else:
+            result, final = await _before_deadline(job, deadline_at, flow, locale, attempt, options)
         again = policy.after(result.verdict)
         result.attempts = attempt
         result.expected = expected
@@ -201,6 +288,26 @@ async def _run_job(
         bus.emit(AttemptFinished(result, final, again is not None, again or ""))
         if again is None:
             return result
+
+
+async def _before_deadline(
+    job: Coroutine[Any, Any, tuple[FlowResult, FinalCapture]],
+    deadline_at: float,
+    flow: Flow,
+    locale: str,
+    attempt: int,
+    options: RunOptions,
+) -> tuple[FlowResult, FinalCapture]:
+    """Run one attempt, cut off (unreachable, "run deadline") when the run's time is up."""
+    why = f"run deadline: the run's {options.deadline:g} s were up"
+    remaining = deadline_at - asyncio.get_running_loop().time()
+    if remaining <= 0:
+        job.close()
+        return _cut(flow, locale, attempt, f"{why} before this flow started")
+    try:
+        return await asyncio.wait_for(job, remaining)
+    except TimeoutError:
+        return _cut(flow, locale, attempt, f"{why} while this flow ran")
 
 
 def _no_session(flow: Flow, locale: str, bus: Bus, expected: Verdict | None) -> FlowResult:
@@ -242,19 +349,24 @@ async def run_flows(
     options: RunOptions,
     critical: list[Listener],
     listeners: list[Listener] | None = None,
+    stop: Stop | None = None,
 ) -> RunSummary:
     """Run every flow × locale and return the summary (its exit code included).
 
     `critical` listeners (evidence, sealing) stop the run when they fail; the others
-    (progress, logs) are only logged.
+    (progress, logs) are only logged. When the run is cancelled (a signal, noted in
+    `stop`), the results finished so far are still summarised and `RunFinished` emitted,
+    so that they are written and sealed, and the summary says the run was interrupted.
     """
     from playwright.async_api import async_playwright
 
     bus = Bus(critical, listeners)
     started = _utcnow()
     jobs = plan(flows, options.locales)
+    loop = asyncio.get_running_loop()
+    deadline_at = loop.time() + options.deadline if options.deadline else None
     summary = RunSummary(
-        run_id=started.strftime("%Y%m%dT%H%M%SZ"),
+        run_id=options.run_id or started.strftime("%Y%m%dT%H%M%SZ"),
         started_at=_timestamp(started),
         tool={"name": "optout", "version": __version__, "python": sys.version.split()[0]},
         options={
@@ -264,12 +376,20 @@ async def run_flows(
             "retries": options.retries,
             "confirm": options.confirm,
             "workers": options.workers,
+            "deadline": options.deadline,
         },
     )
     async with async_playwright() as playwright:
         choice = find_browser(playwright, options.browser_path)
-        browser = await launch(playwright, choice, headed=options.headed)
-        summary.browser = {"name": "chromium", "version": browser.version, "source": choice.source}
+        pool = BrowserPool(playwright, choice, options.headed)
+        browser = await pool.get()
+        summary.browser = {
+            "name": "chromium",
+            "version": browser.version,
+            "source": pool.choice.source,
+        }
+        if stop is not None:
+            stop.summary = summary
         bus.emit(RunStarted(summary.run_id, summary.started_at, [(f.id, loc) for f, loc in jobs]))
         gate = asyncio.Semaphore(max(1, options.workers))
         results: dict[int, FlowResult] = {}
@@ -277,7 +397,7 @@ async def run_flows(
         async def one(i: int, flow: Flow, locale: str) -> None:
             async with gate:
                 last = options.last.get((flow.id, locale))
-                results[i] = await _run_job(browser, flow, locale, options, bus, last)
+                results[i] = await _run_job(pool, flow, locale, options, bus, last, deadline_at)
 
         try:
             await asyncio.gather(*(one(i, f, loc) for i, (f, loc) in enumerate(jobs)))
@@ -285,15 +405,18 @@ async def run_flows(
             summary.results = [results[i] for i in sorted(results)]
             summary.finished_at = _timestamp(_utcnow())
             complete = len(results) == len(jobs)
-            summary.exit_code = (
-                int(exit_code(Outcome(r.verdict, r.regression) for r in summary.results))
+            summary.exit_code = int(
+                exit_code(Outcome(r.verdict, r.regression) for r in summary.results)
                 if complete
-                else int(ExitCode.CHECKER_FAILED)
+                else ExitCode.CHECKER_FAILED
             )
+            if stop is not None and stop.signal is not None:
+                summary.interrupted = signal.Signals(stop.signal).name
+                summary.exit_code = 128 + stop.signal  # 130, 143: ExitCode.INTERRUPTED...
             summary.options["complete"] = complete
+            summary.options["browser_launches"] = pool.launches
             bus.emit(RunFinished(summary))
-            with contextlib.suppress(Exception):
-                await browser.close()
+            await pool.close()
     return summary
 
 

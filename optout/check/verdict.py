@@ -28,6 +28,10 @@ class ExitCode(IntEnum):
     INCONCLUSIVE = 4
     EVIDENCE_PROBLEMS = 1
     """`optout evidence verify`: a file, a manifest or the hash chain is not intact."""
+    INTERRUPTED = 130
+    """SIGINT (Ctrl-C) stopped the run; what finished is written and sealed."""
+    TERMINATED = 143
+    """SIGTERM (systemd, CI cancellation) stopped the run; what finished is written and sealed."""
 
 
 class FailOn(StrEnum):

@@ -138,6 +138,22 @@ OPTIONS = [
         help="Saved login for flows with `session: NAME` (repeatable); default "
         "$XDG_CONFIG_HOME/optout/sessions/NAME.json.",
     ),
+    click.option(
+        "--deadline",
+        type=click.FloatRange(min=1),
+        metavar="SECONDS",
+        help="Bound the whole run: flows still running or not started when it is up end "
+        "unreachable (reason \"run deadline\").",
+    ),
+    click.option(
+        "--wait-lock",
+        type=click.FloatRange(min=0),
+        default=0,
+        show_default=True,
+        metavar="SECONDS",
+        help="Wait this long for another run on the same recordings folder to finish "
+        "(0: exit 3 at once, naming it).",
+    ),
     click.option("--headed", is_flag=True, help="Show the browser window."),
     BROWSER_PATH,
     click.option(

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import sys
+import threading
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -14,7 +18,7 @@ from optout.browser.launch import BrowserNotFound
 from optout.browser.origins import OriginMap
 from optout.check.events import Listener
 from optout.check.results import RunSummary
-from optout.check.run import CheckerError, RunOptions, check_sessions, plan, run_flows
+from optout.check.run import CheckerError, RunOptions, Stop, check_sessions, plan, run_flows
 from optout.check.verdict import ExitCode, FailOn, final_exit_code
 from optout.cli.common import BROWSER_PATH, PATHS, fail, flows_dir, flows_or_exit
 from optout.cli.options import parse_sessions, verify_options
@@ -23,6 +27,7 @@ from optout.integrity.seal import Sealer
 from optout.outputs.publish import PublishTargets, publish
 from optout.report.build import build_report
 from optout.store.history import last_conclusive
+from optout.store.lock import recordings_lock
 from optout.store.writer import EvidenceWriter, RecordingsError
 from optout.terminal.console import EventLogger, Progress, make_console, verdict_table
 from optout.terminal.log import configure
@@ -52,32 +57,76 @@ def execute(
     targets: PublishTargets,
     log_format: str = "auto",
     log_level: str | None = None,
+    wait_lock: float = 0.0,
 ) -> RunSummary:
     """Run the flows with the evidence writer, the sealer, the logger and progress listening,
-    then print the verdict table and publish the results; exit 3 if the checker failed."""
+    then print the verdict table and publish the results.
+
+    Holds the recordings folder's lock for the whole run. Exits 3 if the checker failed or
+    the folder is busy, 130/143 when SIGINT/SIGTERM stopped the run (what finished is
+    written and sealed first)."""
     tty = sys.stderr.isatty()
     configure(log_format, log_level or ("error" if tty else "info"))  # type: ignore[arg-type]
-    to_stdout = targets.json_out == "-"
     writer = EvidenceWriter(options.recordings)
     critical: list[Listener] = [writer, Sealer(writer, targets.tsa_url)]
     listeners: list[Listener] = [EventLogger()]
     if tty:
         listeners.append(Progress(make_console(stderr=True)))
-    options.last = last_conclusive(options.recordings)
+    stop = Stop()
     try:
-        summary = asyncio.run(run_flows(flows, options, critical, listeners))
+        with recordings_lock(options.recordings, wait_lock):
+            options.last = last_conclusive(options.recordings)
+            summary = asyncio.run(
+                _until_signal(run_flows(flows, options, critical, listeners, stop), stop)
+            )
+            if summary.interrupted:
+                done = len(summary.results)
+                fail(
+                    f"interrupted by {summary.interrupted}; {done} finished result(s) are "
+                    f"written and sealed in {writer.run_dir or options.recordings}",
+                    ExitCode(summary.exit_code),
+                )
+            _print_and_publish(summary, options, targets)
     except (BrowserNotFound, CheckerError, RecordingsError) as exc:
         fail(str(exc), ExitCode.CHECKER_FAILED)
-    except KeyboardInterrupt:
-        fail(
-            "interrupted; the results finished so far are in the run folder",
-            ExitCode.CHECKER_FAILED,
-        )
-    console = make_console(stderr=to_stdout)
+    return summary
+
+
+async def _until_signal(run: Coroutine[Any, Any, RunSummary], stop: Stop) -> RunSummary:
+    """Run `run`; on the first SIGINT or SIGTERM, note it in `stop` and cancel the run, which
+    then finishes its summary (written and sealed) and returns it. While it does, a second
+    SIGINT (Ctrl-C again) interrupts at once; a second SIGTERM is ignored."""
+    loop = asyncio.get_running_loop()
+    task = asyncio.ensure_future(run)
+
+    def on_signal(signum: int) -> None:
+        if stop.signal is not None:
+            return
+        loop.remove_signal_handler(signal.SIGINT)
+        stop.signal = signum
+        task.cancel()
+
+    handled = (signal.SIGINT, signal.SIGTERM)
+    if threading.current_thread() is not threading.main_thread():
+        handled = ()  # signals only reach the main thread (e.g. when run from tests)
+    for sig in handled:
+        loop.add_signal_handler(sig, on_signal, sig)
+    try:
+        return await task
+    except asyncio.CancelledError:
+        if stop.signal is None or stop.summary is None:
+            raise
+        return stop.summary
+    finally:
+        for sig in handled:
+            loop.remove_signal_handler(sig)
+
+
+def _print_and_publish(summary: RunSummary, options: RunOptions, targets: PublishTargets) -> None:
+    console = make_console(stderr=targets.json_out == "-")
     console.print(verdict_table(summary.results, title=f"run {summary.run_id}"))
     console.print(f"evidence: {options.recordings / summary.run_id}")
     publish(summary, options.recordings, targets, stdout=sys.stdout, env=os.environ)
-    return summary
 
 
 @click.command(epilog=f"A minimal complete flow:\n\n{MINIMAL_FLOW}")
@@ -104,6 +153,8 @@ def verify(
     browser_path: str | None,
     log_format: str,
     log_level: str | None,
+    deadline: float | None,
+    wait_lock: float,
 ) -> None:
     """Run flows (files or folders; default flows/) and record verdicts with evidence.
 
@@ -135,13 +186,14 @@ def verify(
         headed=headed,
         browser_path=browser_path,
         sessions=parse_sessions(session_args),
+        deadline=deadline,
     )
     try:
         check_sessions(flows, options)
     except sessions.SessionError as exc:
         fail(str(exc), ExitCode.BAD_INPUT)
     targets = PublishTargets(json_out, junit_out, notify_url or None, stale_after, tsa_url)
-    summary = execute(flows, options, targets, log_format, log_level)
+    summary = execute(flows, options, targets, log_format, log_level, wait_lock)
     if report:
         index = build_report(recordings, flows_dir=flows_dir(paths))
         click.echo(f"report: {index}", err=json_out == "-")
