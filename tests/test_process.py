@@ -23,8 +23,8 @@ FORM_FLOW = FLOWS / "facebook-form.yaml"
 def _verify_cmd(replica: Any, scenario: str, recordings: Path, *extra: str) -> list[str]:
     return [
         sys.executable,
-        "-m",
-        "optout.cli",
+        "-c",
+        "from optout.cli import main; main()",
         "verify",
         str(FORM_FLOW),
         "--locale",
