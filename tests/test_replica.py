@@ -184,6 +184,71 @@ CASES = [
         "right to object",
         "droit d’opposition",
     ),
+    (
+        "transient-error",
+        FORM_PATH,
+        200,
+        "This page isn't available at the moment",
+        "Cette page n’est pas disponible pour le moment",
+    ),
+    (
+        "transient-error",
+        "/privacy/policy/",
+        200,
+        "technical error that we're working to fix",
+        "erreur technique que nous nous efforçons de corriger",
+    ),
+    (
+        "transient-error-form",
+        f"/contact/{IG_FORM}",
+        200,
+        "An unexpected error has occurred. Try reloading the page or come back later.",
+        "Une erreur s'est produite. Essayez d'actualiser la page ou revenez plus tard.",
+    ),
+    ("transient-error-form", "/privacy/policy/", 200, "right to object", "droit d’opposition"),
+    (
+        "rate-limit",
+        FORM_PATH,
+        200,
+        "This feature is temporarily blocked",
+        "Cette fonction est temporairement bloquée",
+    ),
+    ("login-in-place", FORM_PATH, 200, "Log in to Facebook", "Se connecter à Facebook"),
+    (
+        "cookie-dialog-2026",
+        FORM_PATH,
+        200,
+        "Allow the use of cookies from Meta on this browser?",
+        "Autoriser l’utilisation des cookies de Meta sur ce navigateur\u00a0?",
+    ),
+    (
+        "form-available",
+        "/1285115568956956/",
+        200,
+        "How can I object to the processing of my information?",
+        "Comment puis-je m’opposer au traitement de mes informations\u00a0?",
+    ),
+    (
+        "form-available",
+        "/contact/forms/1534459096974129",
+        200,
+        "Phone number",
+        "Numéro de téléphone",
+    ),
+    (
+        "whatsapp-article-gone",
+        "/1285115568956956/",
+        404,
+        "This page isn't available",
+        "Cette page n’est pas disponible",
+    ),
+    (
+        "whatsapp-form-unavailable",
+        "/contact/forms/1534459096974129",
+        200,
+        "This form is no longer available",
+        "Ce formulaire n’est plus disponible",
+    ),
 ]
 
 
@@ -200,7 +265,7 @@ def test_scenario_status_and_texts(
 
 
 def test_scenario_names_are_exact() -> None:
-    """SCENARIOS holds exactly the twenty-five documented names with descriptions."""
+    """SCENARIOS holds exactly the thirty-five documented names with descriptions."""
     assert set(SCENARIOS) == {
         "form-available",
         "form-missing",
@@ -227,6 +292,16 @@ def test_scenario_names_are_exact() -> None:
         "header-login",
         "policy-collapsed",
         "form-article",
+        "transient-error",
+        "transient-error-form",
+        "rate-limit",
+        "login-in-place",
+        "cookie-dialog-2026",
+        "whatsapp-no-link",
+        "whatsapp-article-gone",
+        "whatsapp-form-unavailable",
+        "capture-policy-2024",
+        "capture-login-wall",
     }
     assert all(SCENARIOS.values())
     assert set(BEHAVIOURS) == set(SCENARIOS)

@@ -356,3 +356,289 @@ def test_listing_shows_new_scenarios_and_captures(tmp_path: Path) -> None:
         assert f"--map-origin https://www.facebook.com=http://127.0.0.1:1/{name}" in text
     assert "capture/<file-stem>" in text and str(tmp_path) in text
     assert "--map-origin https://www.facebook.com=http://127.0.0.1:1/capture/a_capture" in text
+
+
+# --- issue 11: transient errors, rate limit, in-place wall, 2026 dialog, WhatsApp --------
+
+WA_ARTICLE = "/1285115568956956/"
+WA_FORM = "/contact/forms/1534459096974129"
+WA_FORM_URL = f"https://www.whatsapp.com{WA_FORM}"
+START_AND_FORM_PAGES = [
+    f"/help/contact/{AI_FORM}",
+    f"/help/contact/{FR_FORM}",
+    f"/help/contact/{THIRD_PARTY_FORM}",
+    f"/contact/{IG_FORM}",
+    "/contact/767264225370182",
+    "/privacy/policy/",
+    "/privacy/genai",
+    WA_ARTICLE,
+    WA_FORM,
+]
+TRANSIENT = {  # wording -> lang -> (heading, sentence)
+    "technical": {
+        "en": (
+            "This page isn't available at the moment",
+            "This may be because of a technical error that we're working to fix. "
+            "Please try reloading this page.",
+        ),
+        "fr": (
+            "Cette page n’est pas disponible pour le moment",
+            "Cela peut être dû à une erreur technique que nous nous efforçons de corriger. "
+            "Veuillez essayer d’actualiser cette page.",
+        ),
+    },
+    "unexpected": {
+        "en": (
+            "This page isn’t available",
+            "An unexpected error has occurred. Try reloading the page or come back later.",
+        ),
+        "fr": (
+            "Cette page n'est pas disponible",
+            "Une erreur s'est produite. Essayez d'actualiser la page ou revenez plus tard.",
+        ),
+    },
+}
+
+
+def _visible_text(raw: str) -> str:
+    """The page's text without tags, scripts and styles (HTML entities decoded)."""
+    import html as _html
+
+    body = re.sub(r"<(script|style)\b.*?</\1\s*>", " ", raw, flags=re.S | re.I)
+    return " ".join(_html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+
+
+@pytest.mark.parametrize("path", START_AND_FORM_PAGES)
+def test_transient_error_on_every_start_and_form_page(server: ReplicaServer, path: str) -> None:
+    """transient-error: every start page and form answers 200 with the "isn't available"
+    heading AND the technical-error sentence; no form, no link to a form."""
+    for lang in ("en", "fr"):
+        result = fetch(server.origin_for("transient-error") + path, lang)
+        heading, sentence = TRANSIENT["technical"][lang]
+        assert result.status == 200 and "Location" not in result.headers
+        assert re.search(rf"<h[12][^>]*>{re.escape(heading)}</h[12]>", result.text)
+        assert sentence in result.text
+        assert "<form" not in result.raw and "help/contact/" not in result.raw
+
+
+def test_transient_error_form_only_on_forms(server: ReplicaServer) -> None:
+    """transient-error-form: forms show wording B; the policy, Privacy Center and WhatsApp
+    article are as usual, so a flow meets the error only after following a link."""
+    origin = server.origin_for("transient-error-form")
+    for path in (f"/help/contact/{AI_FORM}", f"/contact/{IG_FORM}", WA_FORM):
+        for lang in ("en", "fr"):
+            heading, sentence = TRANSIENT["unexpected"][lang]
+            text = fetch(origin + path, lang).text
+            assert heading in text and sentence in text, (path, lang)
+    assert AI_FORM in fetch(origin + "/privacy/policy/").text
+    assert WA_FORM_URL in fetch(origin + WA_ARTICLE).text
+
+
+@pytest.mark.parametrize(
+    ("modifier", "apostrophe", "other"), [("straight", "'", "’"), ("curly", "’", "'")]
+)
+def test_apostrophe_modifiers(
+    server: ReplicaServer, modifier: str, apostrophe: str, other: str
+) -> None:
+    """+straight and +curly write every apostrophe of the text one way, in both languages;
+    attributes and scripts are left alone."""
+    for scenario in ("transient-error", "transient-error-form", "form-missing", "rate-limit"):
+        for lang in ("en", "fr"):
+            page = fetch(server.origin_for(f"{scenario}+{modifier}") + f"/contact/{IG_FORM}", lang)
+            text = _visible_text(page.raw)
+            assert apostrophe in text and other not in text, (scenario, lang, text)
+    raw = fetch(server.origin_for("cookie-dialog+straight") + f"/help/contact/{AI_FORM}", "fr")
+    assert 'aria-label="Autoriser l’utilisation' in raw.raw  # attribute untouched
+    assert "Autoriser l'utilisation des cookies de Facebook" in raw.text
+
+
+def test_unknown_modifier_is_an_unknown_scenario(server: ReplicaServer) -> None:
+    """A modifier that does not exist answers 404 like an unknown scenario."""
+    assert fetch(server.origin_for("form-available+nope") + "/").status == 404
+    assert fetch(server.origin_for("form-available+straight+curly") + "/").status == 200
+
+
+@pytest.mark.parametrize("path", [f"/help/contact/{AI_FORM}", "/privacy/policy/", "/privacy/genai"])
+def test_rate_limit_page(server: ReplicaServer, path: str) -> None:
+    """rate-limit: HTTP 200, the message in role=main, a login form in the top bar (the
+    real 2022 page's shape); no login-wall text; WhatsApp pages are not affected."""
+    texts = {
+        "en": ("This feature is temporarily blocked", "misusing this feature by going too fast"),
+        "fr": (
+            "Cette fonction est temporairement bloquée",
+            "Il semble que vous ayez abusé de cette fonctionnalité en l’utilisant trop vite.",
+        ),
+    }
+    for lang, (heading, body) in texts.items():
+        result = fetch(server.origin_for("rate-limit") + path, lang)
+        assert result.status == 200 and "Location" not in result.headers
+        main = result.text.split('<div role="main">', 1)
+        assert len(main) == 2 and heading in main[1] and body in main[1]
+        banner = main[0]
+        assert 'id="login_form"' in banner and 'name="pass"' in banner
+        assert not any(wall in result.text for wall in LOGIN_WALL_TEXTS)
+        assert "Se connecter à Facebook" not in result.text
+    assert "Phone number" in fetch(server.origin_for("rate-limit") + WA_FORM).text
+
+
+def test_login_wall_in_place(server: ReplicaServer) -> None:
+    """login-in-place: the form URLs answer 200 (no redirect) with the wall: title and a
+    header div « Se connecter à Facebook » (not a heading), form#login_form as the content,
+    no "you must log in"; the policy is untouched."""
+    origin = server.origin_for("login-in-place")
+    walls = {
+        f"/help/contact/{AI_FORM}": {"en": "Log in to Facebook", "fr": "Se connecter à Facebook"},
+        f"/contact/{IG_FORM}": {"en": "Log into Instagram", "fr": "Se connecter à Instagram"},
+    }
+    for path, titles in walls.items():
+        for lang, title in titles.items():
+            result = fetch(origin + path, lang)
+            assert result.status == 200 and "Location" not in result.headers
+            assert f"<title>{title}</title>" in result.text
+            assert re.search(rf"<div class=\"_9axz\">{title}</div>", result.text)
+            assert not re.search(rf"<h\d[^>]*>{title}", result.text)
+            for marker in ('id="login_form"', 'id="email"', 'id="pass"', 'id="loginbutton"'):
+                assert marker in result.raw
+            assert not any(wall in result.text for wall in LOGIN_WALL_TEXTS)
+            assert 'role="alert"' not in result.raw
+    assert "droit d’opposition" in fetch(origin + "/privacy/policy/", "fr").text
+
+
+def test_cookie_dialog_2026_markup(server: ReplicaServer) -> None:
+    """Meta's 2026 dialog: div[role=dialog] labelled by its question, div[role=button] controls
+    and inert aria-disabled copies drawn first, no data-cookiebanner or data-testid hooks;
+    a consent cookie removes it; +cookies-2026 puts it on any scenario."""
+    labels = {
+        "en": ("Allow the use of cookies from Meta on this browser?", "Decline optional cookies"),
+        "fr": ("Autoriser l’utilisation des cookies de Meta sur ce navigateur\u00a0?", None),
+    }
+    for lang, (title, _) in labels.items():
+        raw = fetch(server.origin_for("cookie-dialog-2026") + f"/help/contact/{AI_FORM}", lang)
+        assert f'<div role="dialog" aria-modal="true" aria-label="{title}"' in raw.text
+        assert "data-cookiebanner" not in raw.raw and "cookie-policy-manage" not in raw.raw
+        decline = "Decline optional cookies" if lang == "en" else "Refuser les cookies optionnels"
+        accept = "Allow all cookies" if lang == "en" else "Autoriser tous les cookies"
+        buttons = re.findall(r'<div role="button" tabindex="(-1|0)"([^>]*)>', raw.text)
+        assert len(buttons) == 4
+        assert [b[0] for b in buttons] == ["-1", "-1", "0", "0"]
+        assert all('aria-disabled="true"' in b[1] for b in buttons[:2])
+        assert [re.search(r'aria-label="([^"]*)"', b[1]).group(1) for b in buttons] == [  # type: ignore[union-attr]
+            decline,
+            accept,
+            decline,
+            accept,
+        ]
+    consented = fetch(
+        server.origin_for("cookie-dialog-2026") + "/privacy/policy/", cookie="cookie_consent=all"
+    )
+    assert 'role="dialog"' not in consented.raw
+    on_top = fetch(server.origin_for("form-missing+cookies-2026") + f"/help/contact/{AI_FORM}")
+    assert "Allow the use of cookies from Meta" in on_top.text
+    assert "This content isn't available right now" in on_top.text
+    wa = fetch(server.origin_for("cookie-dialog-2026") + WA_ARTICLE, "fr").text
+    assert '<div id="wa_cookie_banner" role="dialog" aria-label="Les cookies sur WhatsApp"' in wa
+    assert "Refuser les cookies facultatifs" in wa
+
+
+def test_whatsapp_article(server: ReplicaServer) -> None:
+    """The WhatsApp article links the Contact WhatsApp form in the article (« nous
+    contacter » / "contact us"); its footer links only the general contact page. Its
+    language follows ?locale= first, then Accept-Language."""
+    origin = server.origin_for("form-available")
+    for lang, (title, link) in {
+        "en": ("How can I object to the processing of my information?", "contact us"),
+        "fr": (
+            "Comment puis-je m’opposer au traitement de mes informations\u00a0?",
+            "nous contacter",
+        ),
+    }.items():
+        page = fetch(origin + WA_ARTICLE, lang)
+        assert page.status == 200
+        assert re.search(rf"<h1[^>]*>{re.escape(title)}</h1>", page.text)
+        assert (WA_FORM_URL, link) in _links(page.text)
+        assert ("https://www.whatsapp.com/contact/", "Contact") in _links(page.text)
+    assert "m’opposer" in fetch(origin + WA_ARTICLE + "?locale=fr_FR", "en").text
+    assert "How can I object" in fetch(origin + WA_ARTICLE + "?locale=en_GB", "fr").text
+
+
+def test_whatsapp_states(server: ReplicaServer) -> None:
+    """no-link: the article is there without a contact form link; article-gone: 404 "This page
+    isn't available"; form-unavailable: the form's address says it is no longer available."""
+    for lang in ("en", "fr"):
+        no_link = fetch(server.origin_for("whatsapp-no-link") + WA_ARTICLE, lang)
+        assert no_link.status == 200 and "/contact/forms/" not in no_link.text
+        assert "opposer au traitement" in no_link.text or "object to the processing" in (
+            no_link.text
+        )
+        gone = fetch(server.origin_for("whatsapp-article-gone") + WA_ARTICLE, lang)
+        assert gone.status == 404 and "/contact/forms/" not in gone.text
+        assert ("This page isn't available" if lang == "en" else "Cette page n’est pas") in (
+            gone.text
+        )
+        form = fetch(server.origin_for("whatsapp-form-unavailable") + WA_FORM, lang)
+        assert form.status == 200 and "<form" not in form.raw
+        article = fetch(server.origin_for("whatsapp-form-unavailable") + WA_ARTICLE, lang)
+        assert WA_FORM_URL in article.text
+
+
+def test_whatsapp_form(server: ReplicaServer) -> None:
+    """The Contact WhatsApp form: labelled phone, e-mail and message fields, a Send button
+    that cannot post; www.whatsapp.com/contact is a page without a form."""
+    for lang, labels in {
+        "en": ("Phone number", "Email address", "How can we help?", "Send"),
+        "fr": (
+            "Numéro de téléphone",
+            "Adresse e-mail",
+            "Comment pouvons-nous vous aider\u00a0?",
+            "Envoyer",
+        ),
+    }.items():
+        result = fetch(server.origin_for("form-available") + WA_FORM, lang)
+        assert result.status == 200
+        for control, label in zip(("wa_phone", "wa_email", "wa_message"), labels, strict=False):
+            assert f'<label for="{control}" class="' in result.raw
+            assert f">{label}</label>" in result.text
+        assert re.search(rf'<button type="submit"[^>]*>{labels[3]}</button>', result.text)
+        assert 'onsubmit="return false;"' in result.raw
+        contact = fetch(server.origin_for("form-available") + "/contact/", lang)
+        assert contact.status == 200 and "<form" not in contact.raw
+
+
+@pytest.mark.parametrize(
+    ("scenario", "path"),
+    [
+        ("transient-error", WA_ARTICLE),
+        ("rate-limit", "/privacy/policy/"),
+        ("login-in-place", f"/help/contact/{AI_FORM}"),
+        ("cookie-dialog-2026", f"/help/contact/{AI_FORM}"),
+        ("form-available", WA_ARTICLE),
+        ("form-available", WA_FORM),
+    ],
+)
+def test_issue_11_pages_load_nothing(server: ReplicaServer, scenario: str, path: str) -> None:
+    """No images, external scripts or stylesheets on the new pages either."""
+    raw = fetch(server.origin_for(scenario) + path).raw
+    assert not re.search(r"<(img|link|iframe)\b|\bsrc=|@import|url\(", raw)
+
+
+def test_demo_origins_cover_every_shipped_flow() -> None:
+    """Every host a shipped flow starts at or is sent to is one of DEMO_ORIGINS."""
+    from urllib.parse import urlsplit
+
+    from conftest import FLOWS
+
+    from optout.flow.loader import load_flow
+    from optout.replica import DEMO_ORIGINS
+
+    hosts = {f"https://{urlsplit(load_flow(p).start).netloc}" for p in FLOWS.glob("*.yaml")}
+    hosts |= {"https://www.whatsapp.com"}  # the WhatsApp form the article links
+    assert hosts <= set(DEMO_ORIGINS)
+    assert all(re.fullmatch(r"https://[a-z.-]+", origin) for origin in DEMO_ORIGINS)
+
+
+def test_listing_shows_modifiers() -> None:
+    """The listing documents the modifiers and the WhatsApp pages."""
+    text = "\n".join(listing(lambda name: f"http://127.0.0.1:1/{name}"))
+    for modifier in ("+cookies-2026", "+straight", "+curly"):
+        assert modifier in text
+    assert "faq.whatsapp.com" in text and "transient-error-form" in text

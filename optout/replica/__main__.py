@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from optout.replica import SCENARIOS, ReplicaServer
+from optout.replica import MODIFIERS, SCENARIOS, ReplicaServer
 from optout.replica.captures import CAPTURE_FAMILY, CAPTURES_ENV, available
 from optout.replica.scenarios import BEHAVIOURS
 
@@ -51,7 +51,13 @@ def listing(origin_for: Callable[[str], str], captures_dir: Path | None = None) 
         "  unless a gate or error answers first: /notifications needs a c_user cookie (else 302",
         "  to the login page) and /help/contact/367438723733209 is the 2024 pre-form. In every",
         "  scenario /support/privacy answers for https://help.meta.com/support/privacy.",
+        "  WhatsApp: /1285115568956956/ is the Help Center article (https://faq.whatsapp.com) and",
+        "  /contact/forms/<id> the contact form (https://www.whatsapp.com); map both origins.",
+        "",
+        "  modifiers, added to any scenario after a '+' (e.g. form-missing+straight+cookies-2026):",
     ]
+    mod_width = max(len(name) for name in MODIFIERS)
+    lines += [f"    +{name:<{mod_width}}  {text}" for name, text in MODIFIERS.items()]
     if captures_dir is not None:
         lines.append("")
         lines.extend(capture_lines(origin_for, captures_dir))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -11,12 +12,18 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from optout.replica.styles import CSS, cx
-from optout.replica.texts import COUNTRIES, texts_for
+from optout.replica.texts import COUNTRIES, texts_for, wa_texts_for
 
 AI_FORM_URL: Final = "https://www.facebook.com/help/contact/6359191084165019"
 GENERIC_FORM_URL: Final = "https://www.facebook.com/help/contact/1994830130782319"
 THIRD_PARTY_FORM_URL: Final = "https://www.facebook.com/help/contact/1266025207620918"
 GENAI_URL: Final = "https://www.facebook.com/privacy/genai"
+WA_ARTICLE_ID: Final = "1285115568956956"
+WA_ARTICLE_URL: Final = f"https://faq.whatsapp.com/{WA_ARTICLE_ID}/"
+# The "Contact WhatsApp" form the article links. Which form id the real article links is not
+# known; this is WhatsApp's general contact form, and the flow accepts any contact form id.
+WA_FORM_ID: Final = "1534459096974129"
+WA_FORM_URL: Final = f"https://www.whatsapp.com/contact/forms/{WA_FORM_ID}"
 
 _ENV: Final = Environment(
     loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
@@ -33,6 +40,7 @@ _ENV.globals.update(
     generic_form_url=GENERIC_FORM_URL,
     third_party_url=THIRD_PARTY_FORM_URL,
     genai_url=GENAI_URL,
+    wa_form_url=WA_FORM_URL,
 )
 
 
@@ -160,6 +168,42 @@ def error_page(ctx: PageContext) -> str:
         primary_href="",
         help_link=False,
     )
+
+
+def transient_page(ctx: PageContext, wording: str) -> str:
+    """Meta's 2026 error pages: an "isn't available" heading, then a sentence that says a
+    technical or unexpected error occurred and to reload or come back later (HTTP 200).
+
+    ``wording`` "technical": "This page isn't available at the moment" + "This may be because
+    of a technical error ... Please try reloading this page."; "unexpected": "This page isn’t
+    available" + "An unexpected error has occurred. Try reloading the page or come back later."
+    """
+    t = texts_for(ctx.lang)
+    key = "transient_a" if wording == "technical" else "transient_b"
+    return _render(
+        "message.html.j2",
+        ctx,
+        "Instagram" if ctx.instagram else "Facebook",
+        heading=t[f"{key}_title"],
+        body=t[f"{key}_body"],
+        primary_text=t["reload"],
+        primary_href="javascript:location.reload()",
+        help_link=False,
+    )
+
+
+def rate_limit_page(ctx: PageContext) -> str:
+    """Meta's rate-limit page: « Cette fonction est temporairement bloquée » in role=main,
+    under a logged-out top bar with a login form (HTTP 200)."""
+    return _render("rate_limit.html.j2", ctx, "Facebook", header_login=True)
+
+
+def login_in_place_page(ctx: PageContext) -> str:
+    """A login wall served at the requested URL itself (HTTP 200, no redirect): title and
+    header « Se connecter à Facebook » / "Log in to Facebook", the login form as content."""
+    t = texts_for(ctx.lang)
+    title = t["wall_title_ig"] if ctx.instagram else t["wall_title"]
+    return _render("login_in_place.html.j2", ctx, title, wall_title=title)
 
 
 def login_page(ctx: PageContext, next_q: str) -> str:
@@ -310,3 +354,108 @@ def help_meta_page(lang: str) -> str:
         wordmark="Meta",
         host="help.meta.com",
     )
+
+
+# --- WhatsApp: the Help Center article, the "Contact WhatsApp" form, error pages ---------
+
+
+def _wa_render(name: str, ctx: PageContext, title: str, **extra: Any) -> str:
+    values: dict[str, Any] = {
+        "lang": ctx.lang,
+        "t": texts_for(ctx.lang),
+        "w": wa_texts_for(ctx.lang),
+        "dialog": ctx.dialog,
+        "title": title,
+    }
+    values.update(extra)
+    return _ENV.get_template(name).render(values)
+
+
+def wa_article_page(ctx: PageContext, contact_link: bool) -> str:
+    """faq.whatsapp.com/1285115568956956: « Comment puis-je m’opposer au traitement de mes
+    informations ? », with or without its link to the "Contact WhatsApp" form."""
+    w = wa_texts_for(ctx.lang)
+    title = f"{w['article_title']} | WhatsApp {w['help_center']}"
+    return _wa_render("wa_article.html.j2", ctx, title, contact_link=contact_link)
+
+
+def wa_form_page(ctx: PageContext, form_id: str) -> str:
+    """The "Contact WhatsApp" form: phone number, e-mail (twice), free text, "Send"."""
+    w = wa_texts_for(ctx.lang)
+    return _wa_render("wa_form.html.j2", ctx, f"{w['form_title']} | WhatsApp", form_id=form_id)
+
+
+def wa_contact_page(ctx: PageContext) -> str:
+    """www.whatsapp.com/contact: the general contact page, which is not a form."""
+    w = wa_texts_for(ctx.lang)
+    return _wa_render(
+        "wa_message.html.j2", ctx, "WhatsApp", heading=w["form_title"], body=w["contact_body"]
+    )
+
+
+def wa_gone_page(ctx: PageContext) -> str:
+    """WhatsApp's "This page isn't available" page (an article that was removed)."""
+    w = wa_texts_for(ctx.lang)
+    return _wa_render(
+        "wa_message.html.j2", ctx, "WhatsApp", heading=w["gone_title"], body=w["gone_body"]
+    )
+
+
+def wa_form_unavailable_page(ctx: PageContext) -> str:
+    """The contact form's address answers "This form is no longer available"."""
+    w = wa_texts_for(ctx.lang)
+    return _wa_render(
+        "wa_message.html.j2",
+        ctx,
+        "WhatsApp",
+        heading=w["form_gone_title"],
+        body=w["form_gone_body"],
+    )
+
+
+def wa_transient_page(ctx: PageContext, wording: str) -> str:
+    """Meta's transient error page, in WhatsApp's frame (see :func:`transient_page`)."""
+    t = texts_for(ctx.lang)
+    key = "transient_a" if wording == "technical" else "transient_b"
+    return _wa_render(
+        "wa_message.html.j2", ctx, "WhatsApp", heading=t[f"{key}_title"], body=t[f"{key}_body"]
+    )
+
+
+# --- typography variants ------------------------------------------------------------------
+
+_RAW_BLOCK: Final = re.compile(r"(<(script|style)\b.*?</\2\s*>)", re.S | re.I)
+_TEXT_NODE: Final = re.compile(r">([^<]+)<")
+# style -> (the forms replaced in text, the apostrophe written); ' is escaped in templates
+APOSTROPHE_STYLES: Final = {
+    "straight": (("’",), "'"),
+    "curly": (("'", "&#39;", "&#x27;", "&apos;"), "’"),
+}
+
+
+def set_apostrophes(html: str, style: str) -> str:
+    """Write every apostrophe of the page's text in one style ("straight" ' or "curly" ’).
+
+    Only text between tags changes; attributes, scripts and styles are left alone.
+    """
+    olds, new = APOSTROPHE_STYLES[style]
+
+    def text(match: re.Match[str]) -> str:
+        value = match.group(1)
+        for old in olds:
+            value = value.replace(old, new)
+        return ">" + value + "<"
+
+    parts = _RAW_BLOCK.split(html)
+    out: list[str] = []
+    skip = 0
+    for part in parts:
+        if skip:  # the tag name captured by the inner group of _RAW_BLOCK
+            skip -= 1
+            continue
+        if _RAW_BLOCK.fullmatch(part):
+            out.append(part)
+            skip = 1
+            continue
+        out.append(_TEXT_NODE.sub(text, part))
+    return "".join(out)

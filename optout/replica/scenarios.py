@@ -52,7 +52,38 @@ SCENARIOS: Final[dict[str, str]] = {
     "form-missing-curly": "unavailable page (200) with ’ in EN and ' in FR",
     "page-missing": 'form ids render "This page isn\'t available" with status 404',
     "header-login": "forms available, under a logged-out top bar with a login form",
+    "transient-error": 'every page: "This page isn\'t available at the moment" + "technical '
+    'error ... try reloading" (200)',
+    "transient-error-form": 'form pages only: "This page isn’t available" + "An unexpected '
+    'error has occurred. Try reloading the page or come back later." (200)',
+    "rate-limit": "Facebook and Instagram pages: « Cette fonction est temporairement bloquée » "
+    "(200, role=main, login form in the top bar)",
+    "login-in-place": "form pages answer the login wall in place (200, no redirect): "
+    "« Se connecter à Facebook »",
+    "cookie-dialog-2026": "like form-available, behind Meta's 2026 cookie dialog "
+    "(div[role=dialog], div[role=button], no data-cookiebanner); WhatsApp pages behind "
+    "WhatsApp's banner",
+    "whatsapp-no-link": "the WhatsApp objection article no longer links a contact form",
+    "whatsapp-article-gone": "the WhatsApp objection article answers \"This page isn't "
+    'available" (404)',
+    "whatsapp-form-unavailable": 'the article links the contact form; the form answers "This '
+    'form is no longer available"',
+    "capture-policy-2024": "the privacy policy is the real 2024 capture with the AI-objection "
+    "banner; forms as in form-available",
+    "capture-login-wall": "every path redirects (302) to /login/?next=..., which serves the real "
+    "2022 French login-wall capture",
 }
+
+# Suffixes any scenario accepts, after a "+": "form-missing+straight+cookies-2026".
+MODIFIERS: Final[dict[str, str]] = {
+    "cookies-2026": "Meta's 2026 cookie dialog on top of every Facebook and Instagram page "
+    "(WhatsApp's banner on WhatsApp pages)",
+    "straight": "every apostrophe of the pages' text written ' (typewriter)",
+    "curly": "every apostrophe of the pages' text written ’ (typographic)",
+}
+
+CAPTURE_POLICY_2024: Final = "2024-05-21_fb-privacy-policy-printable_ai-objection-banner_mbasic_en"
+CAPTURE_LOGIN_WALL: Final = "2022-08-30_fb-login-wall_fr"
 
 
 @dataclass(frozen=True)
@@ -73,6 +104,13 @@ class Behaviour:
     preform: bool = False  # the AI form redirects to the pre-form unless ?from=preform
     generic_form: bool = False  # 1994830130782319 renders the generic GDPR form
     header_login: bool = False  # logged-out top bar with a login form on every page
+    # "" | technical (every page: wording A) | unexpected (form pages only: wording B)
+    transient: str = ""
+    rate_limit: bool = False  # Facebook and Instagram pages answer the rate-limit page
+    login_in_place: bool = False  # form pages answer the login wall in place (200)
+    whatsapp: str = "available"  # available | no_link | gone | form_unavailable
+    # page kind -> the stem of a real capture that answers it (see optout.replica.captures)
+    capture_pages: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     # page key (a form id, or a page kind from classify() such as "genai") -> the scenario
     # whose behaviour answers that page instead; see behaviour_for()
     overrides: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
@@ -103,6 +141,20 @@ BEHAVIOURS: Final[dict[str, Behaviour]] = {
     "form-missing-curly": Behaviour(form="missing_curly"),
     "page-missing": Behaviour(form="page_missing"),
     "header-login": Behaviour(header_login=True),
+    "transient-error": Behaviour(transient="technical"),
+    "transient-error-form": Behaviour(transient="unexpected"),
+    "rate-limit": Behaviour(rate_limit=True),
+    "login-in-place": Behaviour(login_in_place=True),
+    "cookie-dialog-2026": Behaviour(dialog="2026"),
+    "whatsapp-no-link": Behaviour(whatsapp="no_link"),
+    "whatsapp-article-gone": Behaviour(whatsapp="gone"),
+    "whatsapp-form-unavailable": Behaviour(whatsapp="form_unavailable"),
+    "capture-policy-2024": Behaviour(
+        capture_pages=MappingProxyType({"policy": CAPTURE_POLICY_2024})
+    ),
+    "capture-login-wall": Behaviour(
+        gate="login", capture_pages=MappingProxyType({"login": CAPTURE_LOGIN_WALL})
+    ),
     "demo": Behaviour(
         overrides=MappingProxyType(
             {
@@ -141,6 +193,12 @@ class Incoming:
 
     @property
     def lang(self) -> str:
+        """The page language: a ``locale=fr_FR`` / ``lang=fr`` query (as WhatsApp's Help
+        Center takes it) wins over Accept-Language."""
+        query = parse_qs(self.query)
+        for key in ("locale", "lang"):
+            for value in query.get(key, []):
+                return "fr" if value.lower().startswith("fr") else "en"
         return "fr" if self.accept_language.strip().lower().startswith("fr") else "en"
 
     @property
@@ -158,6 +216,13 @@ class Incoming:
 
 _FB_FORM: Final = re.compile(r"^/help/contact/(\d+)/?$")
 _IG_FORM: Final = re.compile(r"^/contact/(\d+)/?$")
+_WA_ARTICLE: Final = re.compile(rf"^/({pages.WA_ARTICLE_ID})/?$")
+_WA_FORM: Final = re.compile(r"^/contact/forms/(\d+)/?$")
+FB_PAGES: Final = frozenset(
+    {"fb_form", "ig_form", "policy", "genai", "genai_notification", "notifications", "home"}
+)
+FORM_PAGES: Final = frozenset({"fb_form", "ig_form", "wa_form"})
+WA_PAGES: Final = frozenset({"wa_article", "wa_form", "wa_contact"})
 
 
 def classify(rest: str) -> tuple[str, str]:
@@ -168,6 +233,12 @@ def classify(rest: str) -> tuple[str, str]:
         return "fb_form", m.group(1)
     if m := _IG_FORM.match(rest):
         return "ig_form", m.group(1)
+    if m := _WA_ARTICLE.match(rest):
+        return "wa_article", m.group(1)
+    if m := _WA_FORM.match(rest):
+        return "wa_form", m.group(1)
+    if rest in ("/contact", "/contact/"):
+        return "wa_contact", ""
     if rest in ("/privacy/policy", "/privacy/policy/"):
         return "policy", ""
     if rest in ("/privacy/genai", "/privacy/genai/"):
@@ -234,22 +305,40 @@ def behaviour_for(scenario: str, kind: str, arg: str) -> Behaviour:
     return BEHAVIOURS[target] if target else b
 
 
+def parse_scenario(name: str) -> tuple[str, frozenset[str]] | None:
+    """``"form-missing+straight"`` → ("form-missing", {"straight"}); None when unknown."""
+    base, *mods = name.split("+")
+    if base not in BEHAVIOURS or any(m not in MODIFIERS for m in mods):
+        return None
+    return base, frozenset(mods)
+
+
 def route(req: Incoming, captures_dir: Path | None = None) -> Reply:
     """Answer one request (``captures_dir`` serves the ``capture/<stem>`` family)."""
     if req.method not in ("GET", "HEAD"):
         return method_not_allowed()
     if req.scenario == captures.CAPTURE_FAMILY:
         return capture_reply(req.rest, captures_dir)
-    if req.scenario not in BEHAVIOURS:
+    parsed = parse_scenario(req.scenario)
+    if parsed is None:
         return unknown_scenario(req.scenario)
+    base, mods = parsed
+    reply = _route(req, base, mods, captures_dir)
+    for style in pages.APOSTROPHE_STYLES:
+        if style in mods and reply.body:
+            reply.body = pages.set_apostrophes(reply.body, style)
+    return reply
+
+
+def _route(req: Incoming, base: str, mods: frozenset[str], captures_dir: Path | None) -> Reply:
     kind, arg = classify(req.rest)
     if kind == "help_meta":  # help.meta.com: another site, answered in every scenario
         return _html(200, pages.help_meta_page(req.lang))
-    b = behaviour_for(req.scenario, kind, arg)
+    b = behaviour_for(base, kind, arg)
     if b.hang:
         return Reply(0, hang=True)
-    dialog = b.dialog
-    if dialog == "active" and "cookie_consent" in req.cookies():
+    dialog = "2026" if "cookies-2026" in mods else b.dialog
+    if dialog in ("active", "2026") and "cookie_consent" in req.cookies():
         dialog = ""
     ctx = PageContext(lang=req.lang, dialog=dialog, header_login=b.header_login)
     if b.error:
@@ -259,12 +348,28 @@ def route(req: Incoming, captures_dir: Path | None = None) -> Reply:
 
     if b.gate == "login":
         if req.rest in ("/login/", "/login.php"):
+            if "login" in b.capture_pages:
+                return _capture_page(b.capture_pages["login"], captures_dir)
             return _html(200, pages.login_page(ctx, _query_next(req.query)))
         return _redirect(302, f"{prefix}/login/?next={_next_q(req)}")
     if b.gate == "checkpoint":
         if req.rest == "/checkpoint/":
             return _html(200, pages.checkpoint_page(ctx, _query_next(req.query)))
         return _redirect(302, f"{prefix}/checkpoint/?next={_next_q(req)}")
+
+    if b.transient == "technical" or (b.transient == "unexpected" and kind in FORM_PAGES):
+        if kind in WA_PAGES:
+            return _html(200, pages.wa_transient_page(ctx, b.transient))
+        ig = replace(ctx, instagram=kind == "ig_form")
+        return _html(200, pages.transient_page(ig, b.transient))
+    if b.rate_limit and kind in FB_PAGES:
+        return _html(200, pages.rate_limit_page(ctx))
+    if b.login_in_place and kind in ("fb_form", "ig_form"):
+        return _html(200, pages.login_in_place_page(replace(ctx, instagram=kind == "ig_form")))
+    if kind in WA_PAGES:
+        return _whatsapp_reply(b, ctx, kind, arg)
+    if kind in b.capture_pages:
+        return _capture_page(b.capture_pages[kind], captures_dir)
 
     if b.redirects:
         if kind == "fb_form" and arg == "6359191084165019":
@@ -299,6 +404,29 @@ def route(req: Incoming, captures_dir: Path | None = None) -> Reply:
     if kind == "home":
         return _html(200, pages.home_page(ctx))
     return _html(404, pages.not_found_page(ctx))
+
+
+def _whatsapp_reply(b: Behaviour, ctx: PageContext, kind: str, arg: str) -> Reply:
+    """faq.whatsapp.com's objection article, the "Contact WhatsApp" form, /contact."""
+    if kind == "wa_article":
+        if b.whatsapp == "gone":
+            return _html(404, pages.wa_gone_page(ctx))
+        return _html(200, pages.wa_article_page(ctx, contact_link=b.whatsapp != "no_link"))
+    if kind == "wa_form":
+        if b.whatsapp == "form_unavailable":
+            return _html(200, pages.wa_form_unavailable_page(ctx))
+        return _html(200, pages.wa_form_page(ctx, arg))
+    return _html(200, pages.wa_contact_page(ctx))
+
+
+def _capture_page(stem: str, captures_dir: Path | None) -> Reply:
+    """A real capture answering one page of a scenario; a 404 plain page without it."""
+    body = captures.load(captures_dir, stem)
+    if body is None:
+        where = str(captures_dir) if captures_dir else "no captures directory configured"
+        text = f"This scenario needs the real capture {stem!r}, not found in {where}."
+        return Reply(404, pages.plain_page("404 Missing capture", text))
+    return Reply(200, body, {"Content-Security-Policy": captures.CAPTURE_CSP})
 
 
 def _query_next(query: str) -> str:

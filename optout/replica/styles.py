@@ -107,6 +107,23 @@ _RULES: Final[dict[str, str]] = {
         "display:block;background:#f7f8fa;border-radius:8px;padding:14px 16px;margin:8px 0;"
         "color:#1c2b33;text-decoration:none"
     ),
+    # WhatsApp's Help Center and contact form
+    "wa_topbar": (
+        "position:sticky;top:0;z-index:5;display:flex;align-items:center;height:60px;"
+        "padding:0 24px;background:#fff;border-bottom:1px solid #e9edef"
+    ),
+    "wa_wordmark": "color:#25d366;font-size:26px;font-weight:700;text-decoration:none",
+    "wa_navlink": "color:#111b21;font-size:15px;font-weight:500;text-decoration:none",
+    "wa_primary": (
+        "display:inline-block;background:#25d366;color:#111b21;border:0;border-radius:24px;"
+        "padding:10px 28px;font-size:15px;font-weight:600;cursor:pointer;font-family:inherit"
+    ),
+    "wa_banner": (
+        "position:fixed;left:0;right:0;bottom:0;z-index:100;background:#fff;padding:20px 24px;"
+        "box-shadow:0 -2px 12px rgba(0,0,0,.15)"
+    ),
+    # Meta's 2026 cookie dialog: the disabled copies of its buttons look greyed out
+    "disabled": "opacity:.45;cursor:default",
 }
 
 

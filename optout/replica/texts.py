@@ -56,6 +56,30 @@ EN: Final[Texts] = {
     "not_found_body": ("The link you followed may be broken, or the page may have been removed."),
     "error_title": "Sorry, something went wrong.",
     "error_body": "We're working on getting this fixed as soon as we can.",
+    # transient error pages (2026): an "isn't available" heading, then a sentence that says it
+    # failed and to try again. Wording A from meta.com, wording B from Meta's developer site.
+    "transient_a_title": "This page isn't available at the moment",
+    "transient_a_body": (
+        "This may be because of a technical error that we're working to fix. Please try "
+        "reloading this page."
+    ),
+    "transient_b_title": "This page isn’t available",
+    "transient_b_body": (
+        "An unexpected error has occurred. Try reloading the page or come back later."
+    ),
+    "reload": "Reload page",
+    # rate limit (HTTP 200, role=main, a login form in the top bar)
+    "rate_title": "This feature is temporarily blocked",
+    "rate_body": (
+        "It looks like you were misusing this feature by going too fast. You’ve been "
+        "temporarily blocked from using it."
+    ),
+    "rate_back": "Back",
+    # login wall served in place at the requested URL (HTTP 200, no redirect)
+    "wall_title": "Log in to Facebook",
+    "wall_title_ig": "Log into Instagram",
+    # Meta's 2026 cookie dialog (div[role=dialog], div[role=button], no data-cookiebanner)
+    "cookie2026_title": "Allow the use of cookies from Meta on this browser?",
     # login wall
     "login_title": "Log into Facebook",
     "login_notice": "You must log in to continue.",
@@ -173,6 +197,25 @@ FR: Final[Texts] = {
     ),
     "error_title": "Désolé, une erreur s’est produite.",
     "error_body": "Nous travaillons à la résolution de ce problème aussi rapidement que possible.",
+    "transient_a_title": "Cette page n’est pas disponible pour le moment",
+    "transient_a_body": (
+        "Cela peut être dû à une erreur technique que nous nous efforçons de corriger. "
+        "Veuillez essayer d’actualiser cette page."
+    ),
+    "transient_b_title": "Cette page n'est pas disponible",
+    "transient_b_body": (
+        "Une erreur s'est produite. Essayez d'actualiser la page ou revenez plus tard."
+    ),
+    "reload": "Actualiser la page",
+    "rate_title": "Cette fonction est temporairement bloquée",
+    "rate_body": (
+        "Il semble que vous ayez abusé de cette fonctionnalité en l’utilisant trop vite. "
+        "Vous n’êtes plus autorisé à l’utiliser."
+    ),
+    "rate_back": "Retour",
+    "wall_title": "Se connecter à Facebook",
+    "wall_title_ig": "Se connecter à Instagram",
+    "cookie2026_title": "Autoriser l’utilisation des cookies de Meta sur ce navigateur\u00a0?",
     "login_title": "Connectez-vous à Facebook",
     "login_notice": "Vous devez vous connecter pour continuer.",
     "login_email_ph": "Adresse e-mail ou numéro de tél.",
@@ -239,6 +282,94 @@ FR: Final[Texts] = {
     "meta_help_privacy": "Confidentialité",
 }
 
+# WhatsApp: its Help Center article about objecting, the "Contact WhatsApp" form it links,
+# WhatsApp's own cookie banner (modelled: no capture of it is known) and its error pages.
+WA_EN: Final[Texts] = {
+    "help_center": "Help Center",
+    "article_title": "How can I object to the processing of my information?",
+    "article_p1": (
+        "You have the right to object to the processing of your information where we rely on "
+        "legitimate interests, or on a task carried out in the public interest, as the legal "
+        "basis for that processing."
+    ),
+    "article_p2_link": "To exercise this right, {link}. Tell us which processing you object to "
+    "and why.",
+    "article_link": "contact us",
+    "article_p2_nolink": (
+        "To exercise this right, use the privacy settings of the WhatsApp app, where available."
+    ),
+    "article_p3": "Learn more about how we process your information in our {link}.",
+    "privacy_policy": "Privacy Policy",
+    "helpful": "Was this helpful?",
+    "footer_contact": "Contact",
+    "footer_privacy": "Privacy",
+    "footer_terms": "Terms",
+    "form_title": "Contact WhatsApp",
+    "contact_body": "To contact us, choose a topic in the Help Center first.",
+    "form_intro": "Please describe your request in as much detail as you can.",
+    "phone_label": "Phone number",
+    "email_label": "Email address",
+    "email_confirm_label": "Confirm email address",
+    "message_label": "How can we help?",
+    "send": "Send",
+    "gone_title": "This page isn't available",
+    "gone_body": "The link you followed may be broken, or the page may have been removed.",
+    "form_gone_title": "This form is no longer available",
+    "form_gone_body": "Go back to the Help Center to find another way to contact us.",
+    "cookie_title": "Cookies on WhatsApp",
+    "cookie_body": (
+        "We use cookies to understand, secure, operate and provide our services. You can "
+        "accept all cookies or reject the optional ones."
+    ),
+    "cookie_reject": "Reject optional cookies",
+    "cookie_accept": "Accept all cookies",
+}
+
+WA_FR: Final[Texts] = {
+    "help_center": "Pages d’aide",
+    "article_title": "Comment puis-je m’opposer au traitement de mes informations\u00a0?",
+    "article_p1": (
+        "Vous avez le droit de vous opposer au traitement de vos informations lorsque nous "
+        "nous appuyons sur nos intérêts légitimes, ou sur une mission d’intérêt public, comme "
+        "base légale de ce traitement."
+    ),
+    "article_p2_link": "Pour exercer ce droit, veuillez {link}. Indiquez-nous le traitement "
+    "auquel vous vous opposez et pourquoi.",
+    "article_link": "nous contacter",
+    "article_p2_nolink": (
+        "Pour exercer ce droit, utilisez les paramètres de confidentialité de l’application "
+        "WhatsApp, lorsqu’ils sont disponibles."
+    ),
+    "article_p3": "En savoir plus sur la façon dont nous traitons vos informations dans notre "
+    "{link}.",
+    "privacy_policy": "Politique de confidentialité",
+    "helpful": "Cet article vous a-t-il été utile\u00a0?",
+    "footer_contact": "Contact",
+    "footer_privacy": "Confidentialité",
+    "footer_terms": "Conditions",
+    "form_title": "Contacter WhatsApp",
+    "contact_body": "Pour nous contacter, choisissez d’abord un sujet dans les Pages d’aide.",
+    "form_intro": "Veuillez décrire votre demande de la manière la plus détaillée possible.",
+    "phone_label": "Numéro de téléphone",
+    "email_label": "Adresse e-mail",
+    "email_confirm_label": "Confirmez l’adresse e-mail",
+    "message_label": "Comment pouvons-nous vous aider\u00a0?",
+    "send": "Envoyer",
+    "gone_title": "Cette page n’est pas disponible",
+    "gone_body": (
+        "Le lien que vous avez suivi est peut-être rompu, ou la page a peut-être été supprimée."
+    ),
+    "form_gone_title": "Ce formulaire n’est plus disponible",
+    "form_gone_body": "Revenez aux Pages d’aide pour trouver un autre moyen de nous contacter.",
+    "cookie_title": "Les cookies sur WhatsApp",
+    "cookie_body": (
+        "Nous utilisons des cookies pour comprendre, sécuriser, exploiter et fournir nos "
+        "services. Vous pouvez accepter tous les cookies ou refuser les cookies facultatifs."
+    ),
+    "cookie_reject": "Refuser les cookies facultatifs",
+    "cookie_accept": "Accepter tous les cookies",
+}
+
 COUNTRIES: Final[dict[str, list[tuple[str, str]]]] = {
     "en": [
         ("AT", "Austria"),
@@ -274,3 +405,8 @@ COUNTRIES: Final[dict[str, list[tuple[str, str]]]] = {
 def texts_for(lang: str) -> Texts:
     """Return the string table for ``lang`` ("fr" or "en")."""
     return FR if lang == "fr" else EN
+
+
+def wa_texts_for(lang: str) -> Texts:
+    """Return WhatsApp's string table for ``lang`` ("fr" or "en")."""
+    return WA_FR if lang == "fr" else WA_EN
