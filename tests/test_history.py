@@ -12,9 +12,9 @@ from helpers import flow_result, step, write_run
 from rich.console import Console
 
 from optout.check.results import FlowResult
-from optout.check.verdict import Verdict
+from optout.check.verdict import Verdict, is_change
 from optout.store.history import inconclusive_streak, last_conclusive, series
-from optout.store.records import is_change, saved_runs
+from optout.store.records import saved_runs
 from optout.terminal import timeline
 
 

@@ -147,7 +147,7 @@ CASES = [
 
 
 def test_no_inconclusive_signal_ever_gives_a_conclusive_verdict() -> None:
-    """Whatever else was seen, a wall, a failure, a failed load or an error status is inconclusive."""
+    """Whatever else was seen, a wall, a failure, a failed load or an error is inconclusive."""
     inconclusive = [
         {"blocked_marker": "login wall"},
         {"transient_marker": 'the page reports a failure: "try reloading"'},

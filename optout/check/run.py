@@ -20,8 +20,9 @@ from playwright.async_api import Error as PlaywrightError
 
 from optout import __version__
 from optout.browser import sessions
-from optout.browser.launch import BrowserChoice, BrowserNotFound, find_browser, launch
+from optout.browser.launch import BrowserNotFound, find_browser
 from optout.browser.origins import OriginMap, Router
+from optout.browser.pool import BrowserPool, Endpoint
 from optout.check.events import (
     AttemptFinished,
     AttemptStarted,
@@ -33,6 +34,7 @@ from optout.check.events import (
 )
 from optout.check.results import FinalCapture, FlowResult, RunSummary, StepRecord
 from optout.check.runner import FlowRunner, Timeouts
+from optout.check.shard import shard_jobs
 from optout.check.verdict import (
     ExitCode,
     Outcome,
@@ -40,17 +42,16 @@ from optout.check.verdict import (
     Verdict,
     decide,
     exit_code,
+    is_change,
     is_regression,
 )
 from optout.flow.model import Flow
 
 if TYPE_CHECKING:
-    from playwright.async_api import Browser, Playwright
+    pass
 
 DEFAULT_TIMEZONE = "Europe/Paris"
 VIEWPORT = {"width": 1280, "height": 900}
-RELAUNCH_TRIES = 3
-RELAUNCH_PAUSE_S = 1.0
 
 
 class CheckerError(RuntimeError):
@@ -81,6 +82,12 @@ class RunOptions:
     """Seconds the whole run may take; flows it cuts off are `unreachable` ("run deadline")."""
     run_id: str | None = None
     """The run's id when the command has allocated its folder already."""
+    endpoints: list[Endpoint] = field(default_factory=list)
+    """`--connect`/`--cdp` browsers to use instead of a local one (jobs spread over them)."""
+    shard: tuple[int, int] | None = None
+    """`--shard I/N`: run only this deterministic slice of the jobs."""
+    durations: dict[tuple[str, str], float] = field(default_factory=dict)
+    """Recent durations of the (flow, locale) pairs, to balance the shards."""
 
 
 @dataclass
@@ -90,45 +97,6 @@ class Stop:
     signal: int | None = None
     summary: RunSummary | None = None
     """The run's summary, finished even when the run was cancelled."""
-
-
-class BrowserPool:
-    """The run's browser, started again when it crashed; one launch at a time."""
-
-    def __init__(self, playwright: Playwright, choice: BrowserChoice, headed: bool) -> None:
-        self.playwright, self.choice, self.headed = playwright, choice, headed
-        self.browser: Browser | None = None
-        self.launches = 0
-        self._lock = asyncio.Lock()
-
-    async def get(self) -> Browser:
-        """A connected browser: the current one, or a new one if it died (exit 3 if none)."""
-        async with self._lock:
-            if self.browser is None or not self.browser.is_connected():
-                if self.browser is not None:
-                    with contextlib.suppress(PlaywrightError):
-                        await self.browser.close()
-                self.browser = await self._launch(again=self.browser is not None)
-                self.launches += 1
-            return self.browser
-
-    async def _launch(self, again: bool) -> Browser:
-        """Launch; right after a crash, try a few times (a relaunch can fail while the dead
-        browser's processes are still going away)."""
-        tries = RELAUNCH_TRIES if again else 1
-        for n in range(1, tries + 1):
-            try:
-                return await launch(self.playwright, self.choice, headed=self.headed)
-            except BrowserNotFound:
-                if n == tries:
-                    raise
-                await asyncio.sleep(RELAUNCH_PAUSE_S)
-        raise AssertionError("unreachable")
-
-    async def close(self) -> None:
-        if self.browser is not None:
-            with contextlib.suppress(PlaywrightError):
-                await self.browser.close()
 
 
 def accept_language(locale: str) -> str:
@@ -141,9 +109,17 @@ def _timestamp(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def plan(flows: list[Flow], locales: list[str]) -> list[tuple[Flow, str]]:
-    """The (flow, locale) jobs of a run, in order, filtered by `--locale`."""
-    return [(f, loc) for f in flows for loc in f.locales if not locales or loc in locales]
+def plan(
+    flows: list[Flow],
+    locales: list[str],
+    shard: tuple[int, int] | None = None,
+    durations: dict[tuple[str, str], float] | None = None,
+) -> list[tuple[Flow, str]]:
+    """The (flow, locale) jobs of a run, in order, filtered by `--locale` and `--shard`."""
+    jobs = [(f, loc) for f in flows for loc in f.locales if not locales or loc in locales]
+    if shard is not None:
+        jobs = shard_jobs(jobs, shard[0], shard[1], durations or {})
+    return jobs
 
 
 @dataclass
@@ -163,7 +139,7 @@ class AttemptPolicy:
     retried: int = 0
 
     def is_change(self, verdict: Verdict) -> bool:
-        return verdict.conclusive and self.last is not None and verdict != self.last
+        return is_change(verdict, self.last)
 
     def after(self, verdict: Verdict) -> str | None:
         """`None` to stop, else why to run again: "retry" or "confirm"."""
@@ -185,6 +161,7 @@ class AttemptPolicy:
 
 async def _attempt(
     pool: BrowserPool,
+    slot: int,
     flow: Flow,
     locale: str,
     attempt: int,
@@ -198,7 +175,7 @@ async def _attempt(
         if options.timeout
         else Timeouts()
     )
-    browser = await pool.get()
+    browser = await pool.get(slot)
     context = await browser.new_context(
         locale=locale,
         timezone_id=options.timezone,
@@ -256,6 +233,7 @@ def _cut(flow: Flow, locale: str, attempt: int, why: str) -> tuple[FlowResult, F
 
 async def _run_job(
     pool: BrowserPool,
+    slot: int,
     flow: Flow,
     locale: str,
     options: RunOptions,
@@ -273,7 +251,7 @@ async def _run_job(
     while True:
         attempt += 1
         bus.emit(AttemptStarted(flow.id, locale, attempt))
-        job = _attempt(pool, flow, locale, attempt, options, bus, storage_state)
+        job = _attempt(pool, slot, flow, locale, attempt, options, bus, storage_state)
         if deadline_at is None:
             result, final = await job
         else:
@@ -362,7 +340,7 @@ async def run_flows(
 
     bus = Bus(critical, listeners)
     started = _utcnow()
-    jobs = plan(flows, options.locales)
+    jobs = plan(flows, options.locales, options.shard, options.durations)
     loop = asyncio.get_running_loop()
     deadline_at = loop.time() + options.deadline if options.deadline else None
     summary = RunSummary(
@@ -377,16 +355,21 @@ async def run_flows(
             "confirm": options.confirm,
             "workers": options.workers,
             "deadline": options.deadline,
+            "shard": f"{options.shard[0]}/{options.shard[1]}" if options.shard else None,
+            "browsers": [e.describe() for e in options.endpoints] or None,
         },
     )
     async with async_playwright() as playwright:
-        choice = find_browser(playwright, options.browser_path)
-        pool = BrowserPool(playwright, choice, options.headed)
-        browser = await pool.get()
+        local = not options.endpoints
+        choice = find_browser(playwright, options.browser_path) if local else None
+        pool = BrowserPool(
+            playwright, choice, options.headed, options.endpoints, options.browser_path
+        )
+        browsers = [await pool.get(slot) for slot in range(len(pool.endpoints))]
         summary.browser = {
             "name": "chromium",
-            "version": browser.version,
-            "source": pool.choice.source,
+            "version": browsers[0].version,
+            "source": choice.source if choice else pool.describe(),
         }
         if stop is not None:
             stop.summary = summary
@@ -397,7 +380,7 @@ async def run_flows(
         async def one(i: int, flow: Flow, locale: str) -> None:
             async with gate:
                 last = options.last.get((flow.id, locale))
-                results[i] = await _run_job(pool, flow, locale, options, bus, last, deadline_at)
+                results[i] = await _run_job(pool, i, flow, locale, options, bus, last, deadline_at)
 
         try:
             await asyncio.gather(*(one(i, f, loc) for i, (f, loc) in enumerate(jobs)))

@@ -202,6 +202,15 @@ def final_exit_code(code: ExitCode, fail_on: FailOn) -> ExitCode:
     return code
 
 
+def is_change(verdict: Verdict, last: Verdict | None) -> bool:
+    """Whether `verdict` changes the form's state after `last`, the last conclusive verdict.
+
+    Only a conclusive verdict that differs from a known earlier conclusive one is a change;
+    an inconclusive verdict never is, and neither is the first conclusive one.
+    """
+    return verdict.conclusive and last is not None and verdict != last
+
+
 def is_regression(verdict: Verdict, expected: Verdict | None) -> bool:
     """A conclusive verdict that differs from what was expected."""
     return verdict.conclusive and expected is not None and verdict != expected
@@ -217,5 +226,6 @@ __all__ = [
     "decide",
     "exit_code",
     "final_exit_code",
+    "is_change",
     "is_regression",
 ]

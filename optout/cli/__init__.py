@@ -12,6 +12,7 @@ import platform
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -19,7 +20,7 @@ from optout import __version__
 from optout.browser.launch import BrowserNotFound, probe_browser
 from optout.check.verdict import ExitCode
 from optout.cli.common import PATHS, RECORDINGS, fail, flows_or_exit
-from optout.cli.evidence import evidence
+from optout.cli.evidence import evidence, merge
 from optout.cli.login import login_cmd, session_problems
 from optout.cli.verify import demo, verify
 from optout.flow.loader import collect, is_fragment
@@ -30,7 +31,32 @@ from optout.terminal import timeline
 from optout.terminal.console import flows_table, make_console
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class OneLineErrors(click.Group):
+    """Usage errors as one line (`optout: verify: Invalid value for '--workers': ...`), exit 2."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["standalone_mode"] = False
+        try:
+            code = super().main(*args, **kwargs)
+        except click.ClickException as exc:
+            ctx: click.Context | None = getattr(exc, "ctx", None)
+            command = ""
+            if ctx is not None:
+                command = ctx.command_path.removeprefix(ctx.find_root().info_name or "").strip()
+            where = f"{command}: " if command else ""
+            message = " ".join(exc.format_message().split())
+            click.echo(f"optout: {where}{message} (see --help)", err=True)
+            sys.exit(exc.exit_code)
+        except click.exceptions.Abort:
+            click.echo("optout: aborted", err=True)
+            sys.exit(ExitCode.INTERRUPTED)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+@click.group(
+    cls=OneLineErrors,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, prog_name="optout")
 def main() -> None:
     """Check whether Meta's AI-training objection forms exist and can be reached.
@@ -46,6 +72,7 @@ def main() -> None:
 main.add_command(verify)
 main.add_command(demo)
 main.add_command(evidence)
+main.add_command(merge)
 main.add_command(login_cmd)
 
 

@@ -10,6 +10,8 @@ import click
 from optout import integrity
 from optout.check.verdict import ExitCode
 from optout.cli.common import RECORDINGS, fail
+from optout.store.lock import recordings_lock
+from optout.store.writer import RecordingsError
 
 
 @click.group()
@@ -96,3 +98,33 @@ def evidence_prune(recordings: Path, keep_days: int, keep_changes: bool, dry_run
         fail(str(exc), ExitCode.BAD_INPUT)
     verb = "would prune" if dry_run else "pruned"
     click.echo(f"{verb} {len(pruned)} run(s)" + (": " + ", ".join(pruned) if pruned else ""))
+
+
+@click.command("merge")
+@click.argument("shards", nargs=-1, required=True, type=click.Path(file_okay=False, path_type=Path))
+@RECORDINGS
+@click.option("--tsa", "tsa_url", metavar="URL", help="RFC 3161 authority to stamp the manifest.")
+@click.option("--wait-lock", type=click.FloatRange(min=0), default=0, metavar="SECONDS")
+def merge(
+    shards: tuple[Path, ...], recordings: Path, tsa_url: str | None, wait_lock: float
+) -> None:
+    """Join the run folders of the shards of one run (`verify --shard I/N`) into one run.
+
+    Each shard is checked against its own manifest, then its evidence is copied into one
+    new run folder of RECORDINGS with one run.json and one manifest chained to the runs
+    before it. Exits with the merged run's exit code (0, 1 or 4, as `optout verify`).
+
+    \b
+    Example (the merge job of a CI matrix):
+      optout merge shards/*/2026* --recordings recordings
+    """
+    try:
+        with recordings_lock(recordings, wait_lock):
+            merged = integrity.merge_runs(recordings, list(shards), tsa_url=tsa_url)
+    except (integrity.IntegrityError, RecordingsError, OSError) as exc:
+        fail(str(exc), ExitCode.CHECKER_FAILED if isinstance(exc, OSError) else ExitCode.BAD_INPUT)
+    click.echo(
+        f"merged {len(shards)} shard(s), {len(merged.results)} result(s): "
+        f"{recordings / merged.run_id}"
+    )
+    sys.exit(merged.exit_code)

@@ -10,6 +10,8 @@ import click
 
 from optout.browser import sessions
 from optout.browser.origins import MappingError, OriginMap
+from optout.browser.pool import Endpoint, parse_endpoint
+from optout.check.shard import parse_shard
 from optout.check.verdict import FailOn
 from optout.cli.common import BROWSER_PATH
 
@@ -20,6 +22,26 @@ def _parse_maps(
     try:
         return [OriginMap.parse(v) for v in values]
     except MappingError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _parse_shard(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> tuple[int, int] | None:
+    try:
+        return parse_shard(value) if value is not None else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _parse_endpoints(
+    ctx: click.Context, param: click.Parameter, value: str | tuple[str, ...] | None
+) -> list[Endpoint]:
+    values = (value,) if isinstance(value, str) else value or ()
+    kind = "cdp" if param.name == "cdp" else "connect"
+    try:
+        return [parse_endpoint(kind, v) for v in values]
+    except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
 
 
@@ -153,6 +175,29 @@ OPTIONS = [
         metavar="SECONDS",
         help="Wait this long for another run on the same recordings folder to finish "
         "(0: exit 3 at once, naming it).",
+    ),
+    click.option(
+        "--shard",
+        callback=_parse_shard,
+        metavar="I/N",
+        help="Run only slice I of N of the flow × locale pairs (the same split on every "
+        "machine, balanced by recent durations); join the shards with `optout merge`.",
+    ),
+    click.option(
+        "--connect",
+        "connect",
+        multiple=True,
+        callback=_parse_endpoints,
+        metavar="WS_URL",
+        help="Run the browsers on Playwright browser servers (`playwright run-server`), "
+        "repeatable; the flows are spread over them.",
+    ),
+    click.option(
+        "--cdp",
+        callback=_parse_endpoints,
+        metavar="URL",
+        help="Attach to a Chromium that exposes its DevTools endpoint "
+        "(started with --remote-debugging-port), e.g. http://127.0.0.1:9222.",
     ),
     click.option("--headed", is_flag=True, help="Show the browser window."),
     BROWSER_PATH,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sys
 import threading
 from collections.abc import Coroutine
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,7 @@ import click
 from optout.browser import sessions
 from optout.browser.launch import BrowserNotFound
 from optout.browser.origins import OriginMap
+from optout.browser.pool import Endpoint
 from optout.check.events import Listener
 from optout.check.results import RunSummary
 from optout.check.run import CheckerError, RunOptions, Stop, check_sessions, plan, run_flows
@@ -26,9 +29,9 @@ from optout.flow.model import Flow
 from optout.integrity.seal import Sealer
 from optout.outputs.publish import PublishTargets, publish
 from optout.report.build import build_report
-from optout.store.history import last_conclusive
+from optout.store.history import last_conclusive, recent_durations
 from optout.store.lock import recordings_lock
-from optout.store.writer import EvidenceWriter, RecordingsError
+from optout.store.writer import EvidenceWriter, RecordingsError, allocate_run
 from optout.terminal.console import EventLogger, Progress, make_console, verdict_table
 from optout.terminal.log import configure
 
@@ -67,8 +70,6 @@ def execute(
     written and sealed first)."""
     tty = sys.stderr.isatty()
     configure(log_format, log_level or ("error" if tty else "info"))  # type: ignore[arg-type]
-    writer = EvidenceWriter(options.recordings)
-    critical: list[Listener] = [writer, Sealer(writer, targets.tsa_url)]
     listeners: list[Listener] = [EventLogger()]
     if tty:
         listeners.append(Progress(make_console(stderr=True)))
@@ -76,6 +77,10 @@ def execute(
     try:
         with recordings_lock(options.recordings, wait_lock):
             options.last = last_conclusive(options.recordings)
+            run_dir = allocate_run(options.recordings, datetime.now(UTC))
+            options.run_id = run_dir.name
+            writer = EvidenceWriter(options.recordings, run_dir)
+            critical: list[Listener] = [writer, Sealer(writer, targets.tsa_url)]
             summary = asyncio.run(
                 _until_signal(run_flows(flows, options, critical, listeners, stop), stop)
             )
@@ -88,8 +93,16 @@ def execute(
                 )
             _print_and_publish(summary, options, targets)
     except (BrowserNotFound, CheckerError, RecordingsError) as exc:
+        _drop_if_empty(options)
         fail(str(exc), ExitCode.CHECKER_FAILED)
     return summary
+
+
+def _drop_if_empty(options: RunOptions) -> None:
+    """Remove the allocated run folder of a run that never started (no browser...)."""
+    if options.run_id:
+        with contextlib.suppress(OSError):
+            (options.recordings / options.run_id).rmdir()
 
 
 async def _until_signal(run: Coroutine[Any, Any, RunSummary], stop: Stop) -> RunSummary:
@@ -106,7 +119,7 @@ async def _until_signal(run: Coroutine[Any, Any, RunSummary], stop: Stop) -> Run
         stop.signal = signum
         task.cancel()
 
-    handled = (signal.SIGINT, signal.SIGTERM)
+    handled: tuple[signal.Signals, ...] = (signal.SIGINT, signal.SIGTERM)
     if threading.current_thread() is not threading.main_thread():
         handled = ()  # signals only reach the main thread (e.g. when run from tests)
     for sig in handled:
@@ -155,6 +168,9 @@ def verify(
     log_level: str | None,
     deadline: float | None,
     wait_lock: float,
+    shard: tuple[int, int] | None,
+    connect: list[Endpoint],
+    cdp: list[Endpoint],
 ) -> None:
     """Run flows (files or folders; default flows/) and record verdicts with evidence.
 
@@ -175,6 +191,12 @@ def verify(
     flows = flows_or_exit(paths)
     if not plan(flows, list(locales)):
         fail(f"no flow has the locale(s) {', '.join(locales)}", ExitCode.BAD_INPUT)
+    if connect and cdp:
+        fail("give --connect or --cdp, not both", ExitCode.BAD_INPUT)
+    durations = recent_durations(recordings) if shard else {}
+    if shard and not plan(flows, list(locales), shard, durations):
+        click.echo(f"optout: shard {shard[0]}/{shard[1]} has no flow to run; nothing written")
+        sys.exit(ExitCode.OK)
     options = RunOptions(
         recordings=recordings,
         locales=list(locales),
@@ -187,6 +209,9 @@ def verify(
         browser_path=browser_path,
         sessions=parse_sessions(session_args),
         deadline=deadline,
+        shard=shard,
+        durations=durations,
+        endpoints=[*connect, *cdp],
     )
     try:
         check_sessions(flows, options)

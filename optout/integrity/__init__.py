@@ -2,6 +2,7 @@
 
 from optout.integrity.bundle import bundle_run, verify_bundle
 from optout.integrity.manifest import FORMAT, KINDS, PRUNED, TSR, IntegrityError, Problem
+from optout.integrity.merge import merge_runs
 from optout.integrity.prune import change_runs, prune
 from optout.integrity.seal import seal_run
 from optout.integrity.tsa import TimestampError, TimestampInfo, read_timestamp
@@ -18,6 +19,7 @@ __all__ = [
     "TimestampInfo",
     "bundle_run",
     "change_runs",
+    "merge_runs",
     "prune",
     "read_timestamp",
     "seal_run",

@@ -12,10 +12,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from optout.check.verdict import Verdict
+from optout.check.verdict import Verdict, is_change
 from optout.integrity.manifest import PRUNED, parse_manifest
 from optout.integrity.verify import verify_runs
-from optout.store.records import is_change, saved_runs
+from optout.store.records import saved_runs
 from optout.store.runids import parse_run_id, utc
 from optout.store.writer import MANIFEST, RESULT_JSON, RUN_JSON, run_folders, write_json
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from optout.check.verdict import Verdict
-from optout.store.records import is_change, saved_runs
+from optout.check.verdict import Verdict, is_change
+from optout.store.records import saved_runs
 from optout.store.runids import utc
 
 LETTERS = {
@@ -74,6 +74,15 @@ def last_conclusive(recordings: Path) -> dict[tuple[str, str], Verdict]:
             if result.verdict.conclusive:
                 last[(result.flow, result.locale)] = result.verdict
     return last
+
+
+def recent_durations(recordings: Path, runs: int = 5) -> dict[tuple[str, str], float]:
+    """The mean duration of each (flow, locale) over its last `runs` runs (for `--shard`)."""
+    seen: dict[tuple[str, str], list[float]] = {}
+    for run in saved_runs(recordings, details=False) if recordings.is_dir() else []:
+        for result in run.results:
+            seen.setdefault((result.flow, result.locale), []).append(result.duration_s)
+    return {key: sum(d[-runs:]) / len(d[-runs:]) for key, d in seen.items() if d}
 
 
 def series(

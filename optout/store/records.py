@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any, TypeVar, Union, cast, get_args, get_origin, get_type_hints
 
 from optout.check.results import FlowResult, RunSummary, StepRecord
-from optout.check.verdict import Verdict
 from optout.store.runids import parse_run_id, utc
 from optout.store.writer import RUN_JSON, run_folders
 
@@ -47,15 +46,6 @@ _ZEROS: dict[Any, Any] = {str: "", int: 0, float: 0.0, bool: False}
 
 class RecordError(ValueError):
     """A saved record that cannot be read as what it should be."""
-
-
-def is_change(verdict: Verdict, last: Verdict | None) -> bool:
-    """Whether `verdict` changes the form's state after `last`, the last conclusive verdict.
-
-    Only a conclusive verdict that differs from a known earlier conclusive one is a change;
-    an inconclusive verdict never is, and neither is the first conclusive one.
-    """
-    return verdict.conclusive and last is not None and verdict != last
 
 
 # --- reading one record ------------------------------------------------------------------

@@ -12,6 +12,7 @@ import json
 import os
 import re
 import tempfile
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from optout.check.events import (
     RunStarted,
     StepFinished,
 )
-from optout.store.runids import is_run_id, run_key
+from optout.store.runids import format_run_id, is_run_id, run_key
 
 RUN_JSON = "run.json"
 MANIFEST = "manifest.json"
@@ -85,6 +86,12 @@ def create_run_folder(recordings: Path, run_id: str) -> Path:
     raise RecordingsError(f"too many runs named {run_id} in {recordings}")
 
 
+def allocate_run(recordings: Path, moment: datetime) -> Path:
+    """Create the folder of a run starting now; its name (with `-2`... if taken) is the run id
+    that the run records, so `run.json`'s `run_id` always equals its folder's name."""
+    return create_run_folder(recordings, format_run_id(moment))
+
+
 def evidence_dir(flow: str, locale: str) -> str:
     """The evidence folder of one flow and locale, relative to the run folder."""
     return f"{slug(flow)}/{slug(locale)}"
@@ -98,9 +105,10 @@ def step_file(index: int, action: str) -> str:
 class EvidenceWriter:
     """Listens to a run's events and writes its evidence as it happens."""
 
-    def __init__(self, recordings: Path) -> None:
+    def __init__(self, recordings: Path, run_dir: Path | None = None) -> None:
         self.recordings = recordings
-        self.run_dir: Path | None = None
+        self.run_dir: Path | None = run_dir
+        """The run folder: allocated by the command (`allocate_run`), else at RunStarted."""
 
     def __call__(self, event: Event) -> None:
         try:
@@ -113,7 +121,9 @@ class EvidenceWriter:
 
     def _handle(self, event: Event) -> None:
         if isinstance(event, RunStarted):
-            self.run_dir = create_run_folder(self.recordings, event.run_id)
+            if self.run_dir is None:
+                self.run_dir = create_run_folder(self.recordings, event.run_id)
+            assert self.run_dir.name == event.run_id, "run.json's run_id is its folder's name"
         elif isinstance(event, AttemptStarted):
             self._start_attempt(event)
         elif isinstance(event, StepFinished):
