@@ -578,3 +578,19 @@ def test_tsa_failures_raise_timestamp_error_and_keep_the_run(
         seal(later, tsa_url=f"http://127.0.0.1:{port}/")
     with pytest.raises(TimestampError, match="https://"):
         seal(make_run(recordings, 2), tsa_url="ftp://tsa.example/")
+
+
+def test_a_forked_chain_is_reported(recordings: Path) -> None:
+    """Two runs sealed against the same previous manifest (a fork) are a chain break."""
+    first, second, third = (make_run(recordings, day) for day in (0, 1, 2))
+    seal(first)
+    seal(second)
+    hidden = second / "manifest.json.hidden"
+    (second / "manifest.json").rename(hidden)  # as if `second` were still being sealed
+    seal(third)
+    hidden.rename(second / "manifest.json")
+    problems = verify_runs(recordings)
+    assert [(p.run_id, p.kind) for p in problems] == [(third.name, "chain")]
+    assert problems[0].detail == (
+        f"fork: {third.name} and {second.name} both point to the run {first.name}"
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -317,3 +318,37 @@ def _when(site: Site, i: int) -> str:
     assert summary is not None
     started = summary.started_at
     return f"{started[:10]} {started[11:16]} UTC"
+
+
+HOSTILE_DOM = "<html><body><img src=x onerror=alert(1)><script>alert(2)</script></body></html>"
+
+
+def test_a_captured_page_never_runs_from_the_report(
+    site: Site, watched: tuple[Page, Watch], tmp_path: Path
+) -> None:
+    """A captured DOM with scripts is linked as escaped text; opening it runs nothing."""
+    page, watch = watched
+    recordings = tmp_path / "recordings"
+    shutil.copytree(site.recordings / site.runs[0], recordings / site.runs[0])
+    captured = recordings / site.runs[0] / "facebook-form" / "en-GB" / "final.html"
+    captured.write_text(HOSTILE_DOM, encoding="utf-8")
+    index = build_report(recordings, tmp_path / "out")
+    run_page = index.parent / "runs" / f"{site.runs[0]}.html"
+    raw_links = [
+        href
+        for path in index.parent.rglob("*.html")
+        for href in _hrefs(path)
+        if href.split("?")[0].lower().endswith((".html", ".htm", ".svg", ".xml"))
+        and "/recordings/" in f"/{href}"
+    ]
+    assert raw_links == []
+    page.goto(run_page.as_uri())
+    link = page.locator("#facebook-form--en-GB a", has_text="final.html")
+    expect(link).to_have_attribute("href", re.compile(r"^\.\./source/[0-9a-f]{64}\.html$"))
+    page.goto((run_page.parent / str(link.get_attribute("href"))).resolve().as_uri())
+    expect(page.locator("pre.source")).to_contain_text("<script>alert(2)</script>")
+    assert watch.dialogs == []
+
+
+def _hrefs(path: Path) -> list[str]:
+    return re.findall(r'href="([^"]+)"', path.read_text(encoding="utf-8"))

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -186,3 +187,40 @@ def test_wait_lock_waits_for_the_other_run(replica: ReplicaServer, tmp_path: Pat
     holder.join()
     assert released.is_set()
     assert result.exit_code == 0, result.output
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 6 MB tmpfs: a disk that can be filled up (needs root, as CI and make install have)."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=6m", "tmpfs", str(mount)],
+                          capture_output=True, text=True)  # fmt: skip
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here (not root?): {done.stderr.strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_a_full_disk_stops_the_run_in_one_line_and_spares_earlier_runs(
+    replica: ReplicaServer, small_disk: Path
+) -> None:
+    """When the disk fills up mid-run, the run exits 3 in one line; earlier runs stay intact."""
+    recordings = small_disk / "rec"
+    origin = replica.origin_for("form-available")
+    args = ["verify", FACEBOOK_FORM, "--locale", "en-GB", "--recordings", recordings,
+            "--map-origin", f"https://www.facebook.com={origin}", "--timeout", "5"]  # fmt: skip
+    first = invoke(*args)
+    assert first.exit_code == 0, first.output
+    free = os.statvfs(small_disk).f_bavail * os.statvfs(small_disk).f_frsize
+    (small_disk / "filler").write_bytes(b"\0" * max(free - 30_000, 0))
+    second = invoke(*args)
+    assert second.exit_code == 3, second.output
+    lines = [line for line in second.stderr.splitlines() if not line.startswith("{")]  # logs
+    assert len(lines) == 1 and lines[0].startswith("optout: cannot write evidence"), lines
+    assert "No space left on device" in lines[0]
+    (small_disk / "filler").unlink()
+    checked = invoke("evidence", "verify", "--recordings", recordings)
+    assert checked.exit_code == 0, checked.output  # the first run is intact

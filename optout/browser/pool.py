@@ -93,9 +93,10 @@ class BrowserPool:
             return browser
 
     async def _open(self, endpoint: Endpoint, again: bool) -> Browser:
-        """Launch or join; right after a crash, try a few times (a relaunch can fail while
-        the dead browser's processes are still going away)."""
-        tries = RELAUNCH_TRIES if again else 1
+        """Launch or join. A local launch is tried a few times: on a loaded machine, or right
+        after a crash while the dead browser's processes go away, Chromium can fail to start
+        once and start the next time; a remote endpoint that does not answer fails at once."""
+        tries = RELAUNCH_TRIES if endpoint.kind == "launch" or again else 1
         for n in range(1, tries + 1):
             try:
                 return await self._open_once(endpoint)

@@ -32,7 +32,7 @@ from optout.integrity.manifest import (
 )
 from optout.integrity.tsa import TimestampError, read_timestamp
 from optout.store.runids import is_run_id
-from optout.store.writer import MANIFEST, RUN_JSON
+from optout.store.writer import FILE_MODE, MANIFEST, RUN_JSON
 
 _STORED = (".png", ".jpg", ".jpeg", ".webp", ".zip", ".gz")
 """Already compressed: stored as they are."""
@@ -64,6 +64,7 @@ def bundle_run(recordings: Path, run_id: str, out: Path) -> Path:
         out = out / f"optout-{run_id}.zip"
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+    os.fchmod(fd, FILE_MODE)  # a bundle is made to be shared: it follows the umask
     os.close(fd)
     try:
         with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:

@@ -23,7 +23,7 @@ from optout.integrity.manifest import (
     parse_manifest,
     scan_run,
 )
-from optout.store.runids import is_run_id
+from optout.store.runids import is_run_id, run_key
 from optout.store.writer import MANIFEST, run_folders
 
 
@@ -98,6 +98,27 @@ def verify_runs(
         tsr = folder / TSR
         reply = tsr.read_bytes() if tsr.is_file() else None
         problems += check_tsr(run_id, reply, raw, tsa_ca)
+    problems += check_forks({run_id: m for run_id, (_, m, _) in loaded.items()})
+    return problems
+
+
+def check_forks(manifests: dict[str, dict[str, Any]]) -> list[Problem]:
+    """Runs that point to the same previous manifest: the chain forked (two runs sealed at
+    once into one folder), so it no longer proves the order of the runs."""
+    pointing: dict[str | None, list[str]] = {}
+    for run_id, manifest in manifests.items():
+        if "format" not in manifest:
+            continue  # from before the chain
+        previous = manifest.get("previous")
+        pointing.setdefault(previous["run_id"] if previous else None, []).append(run_id)
+    problems: list[Problem] = []
+    for prev_id, runs in sorted(pointing.items(), key=lambda item: str(item[0])):
+        runs = sorted(runs, key=run_key)
+        for later in runs[1:]:
+            what = f"the run {prev_id}" if prev_id else "no earlier run (both start a chain)"
+            problems.append(
+                Problem(later, None, "chain", f"fork: {later} and {runs[0]} both point to {what}")
+            )
     return problems
 
 

@@ -21,6 +21,7 @@ import jinja2
 
 from optout import __version__
 from optout.check.verdict import Verdict
+from optout.report import feed
 from optout.report.flows import plain_steps, read_flow_file, target_checks, walls
 from optout.report.images import Assets
 from optout.report.runs import Evidence, RunRecord, load_runs
@@ -43,7 +44,7 @@ from optout.store.writer import evidence_dir, write_atomic
 
 REPORT_DIR = "report"
 """The report's folder inside the recordings folder, unless told otherwise."""
-PAGE_DIRS = ("runs", "changes", "flows")
+PAGE_DIRS = ("runs", "changes", "flows", "source")
 MEANINGS = {
     Verdict.AVAILABLE: "the form was reached and everything that makes it the form was seen",
     Verdict.MISSING: "the page loaded and shows that the form (or the link to it) is not there",
@@ -101,7 +102,11 @@ def build_report(
         site.page(change_view.href, "change.html", change=change_view)
     for flow_view in flow_views:
         site.page(flow_href(flow_view.flow), "flow.html", flow=flow_view)
+    for href, source in evidence.sources.items():
+        site.page(href, "source.html", source=source)
     site.write("assets/report.css", _stylesheet())
+    latest = runs[-1].at if runs else None
+    site.write(feed.FEED, feed.atom(_newest_first(change_views), _first_run(runs), latest))
     site.remove_stale()
     return out / "index.html"
 
@@ -114,6 +119,11 @@ def _names(runs: list[RunRecord]) -> dict[str, str]:
             if result.name:
                 names[result.flow] = result.name
     return names
+
+
+def _first_run(runs: list[RunRecord]) -> str:
+    """What names these recordings in the feed's id: their first run."""
+    return runs[0].run_id if runs else "none"
 
 
 def _by_flow(all_series: list[Series]) -> Iterable[tuple[str, list[Series]]]:

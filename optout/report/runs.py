@@ -80,6 +80,26 @@ def _manifest_files(path: Path) -> dict[str, dict[str, Any]]:
 # --- what pages show -----------------------------------------------------------------------
 
 
+ACTIVE_SUFFIXES = (".html", ".htm", ".xhtml", ".svg", ".xml", ".xht", ".mht", ".mhtml")
+"""Files a browser would render and run scripts of: the report shows them as text."""
+
+
+@dataclass(frozen=True)
+class SourceView:
+    """A captured document, shown in the report as escaped text (its scripts never run)."""
+
+    path: str
+    file: Path
+    sha256: str
+
+    def text(self, limit: int = 5_000_000) -> str:
+        try:
+            data = self.file.read_bytes()[:limit]
+        except OSError:
+            return ""
+        return data.decode("utf-8", errors="replace")
+
+
 @dataclass
 class FileView:
     path: str
@@ -184,6 +204,8 @@ class Evidence:
         self.base = Path(os.path.relpath(recordings, out)).as_posix()
         self.assets = assets
         self._listings: dict[Path, dict[str, bool]] = {}
+        self.sources: dict[str, SourceView] = {}
+        """Pages that show a captured document as escaped text, by their href."""
 
     def listing(self, folder: Path) -> dict[str, bool]:
         """{name: is a folder} of one folder's entries, read once per build."""
@@ -207,6 +229,18 @@ class Evidence:
     def href(self, run: RunRecord, rel: str) -> str:
         """A link from the report folder to an evidence file of a run."""
         return quote(f"{self.base}/{run.run_id}/{rel}")
+
+    def file_href(self, run: RunRecord, rel: str, sha256: str) -> str:
+        """A link to an evidence file; a captured document (HTML, SVG, XML) is never linked
+        as itself, which a browser would run, but through a page showing it as text."""
+        if not rel.lower().endswith(ACTIVE_SUFFIXES):
+            return self.href(run, rel)
+        href = f"source/{sha256 or quote(run.run_id + '-' + rel, safe='')}.html"
+        if href not in self.sources:
+            self.sources[href] = SourceView(
+                path=f"{run.run_id}/{rel}", file=run.folder / rel, sha256=sha256
+            )
+        return href
 
     def shot(self, run: RunRecord, rel: str, alt: str, thumbnail: bool = False) -> Shot | None:
         """The screenshot `rel` of a run, if the file is there (pruned runs lose them)."""
@@ -238,7 +272,9 @@ class Evidence:
             views.append(
                 FileView(
                     path=rel[len(prefix) :],
-                    href=self.href(run, rel) if self.exists(run, rel) else None,
+                    href=self.file_href(run, rel, str(entry.get("sha256") or ""))
+                    if self.exists(run, rel)
+                    else None,
                     sha256=str(entry.get("sha256") or ""),
                     size=size if isinstance(size, int) else None,
                 )

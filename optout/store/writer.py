@@ -41,12 +41,23 @@ def slug(text: str) -> str:
     return cleaned[:80] or "x"
 
 
+def _file_mode() -> int:
+    """0666 less the process's umask: what `open()` would give a new file."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+FILE_MODE = _file_mode()
+
+
 def write_atomic(path: Path, data: bytes | str) -> None:
     """Write a file so that readers only ever see the old or the complete new content."""
     path.parent.mkdir(parents=True, exist_ok=True)
     raw = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, FILE_MODE)  # mkstemp makes 0600; evidence follows the umask (0644)
         with os.fdopen(fd, "wb") as handle:
             handle.write(raw)
             handle.flush()
