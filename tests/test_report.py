@@ -80,6 +80,7 @@ def _make_site(verify: Any, root: Path) -> Site:
     for result in summary.results:
         if result.flow == "hostile-title":
             result.reason = HOSTILE_REASON
+            result.title = HOSTILE_NAME
             result.steps[0].description = HOSTILE_REASON
             result.navigations[0].url = HOSTILE_URL
     write_json(run_json, summary.to_json())
@@ -229,6 +230,7 @@ def test_hostile_flow_name_and_reason_show_as_text(
     expect(section.locator(".verdict-line .reason")).to_have_text(HOSTILE_REASON)
     expect(section.locator(".steps .step").first).to_contain_text(HOSTILE_REASON)
     expect(section.locator("table.navs")).to_contain_text(HOSTILE_URL)
+    expect(section.locator("dl.facts")).to_contain_text(f"Page title{HOSTILE_NAME}")
     assert page.locator("a[href^='javascript']").count() == 0
     assert page.locator("script, b, i").count() == 0
 

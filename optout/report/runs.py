@@ -162,6 +162,9 @@ class ResultView:
     rule: str
     start: str
     final_url: str
+    title: str
+    """The `<title>` of the final page, as recorded (raw text; the template escapes it)."""
+    session: str
     http_status: str
     started_at: str
     duration_s: float | None
@@ -331,6 +334,8 @@ class Evidence:
             rule=r.rule,
             start=r.start,
             final_url=r.final_url,
+            title=r.title,
+            session=r.session,
             http_status="" if r.http_status is None else str(r.http_status),
             started_at=r.started_at,
             duration_s=r.duration_s,
