@@ -87,3 +87,24 @@ def write_run(
             write_json(folder / result.evidence / RESULT_JSON, result.to_json())
     write_json(folder / RUN_JSON, run_summary(*results, run_id=run_id).to_json())
     return folder
+
+
+def storage_state(path: Path, user: str = "100000000000001") -> Path:
+    """A Playwright storage state with a logged-in-looking Facebook cookie `c_user=user`."""
+    state = {
+        "cookies": [
+            {
+                "name": "c_user",
+                "value": user,
+                "domain": ".facebook.com",
+                "path": "/",
+                "expires": -1,
+                "httpOnly": False,
+                "secure": True,
+                "sameSite": "None",
+            }
+        ],
+        "origins": [],
+    }
+    path.write_text(json.dumps(state))
+    return path

@@ -300,8 +300,9 @@ _NOTIFICATION_HREFS: Final[dict[str, str]] = {
 }
 
 
-def notifications_page(ctx: PageContext, ai_item: bool) -> str:
-    """The logged-in notifications list; ``ai_item`` adds Meta's May-2024 AI notification."""
+def notifications_page(ctx: PageContext, ai_item: bool, profile: str = "Camille Martin") -> str:
+    """The logged-in notifications list under a top bar with the account's name and picture;
+    ``ai_item`` adds Meta's May-2024 AI notification."""
     t = texts_for(ctx.lang)
     items = [
         (who, what, when, _NOTIFICATION_HREFS[key])
@@ -315,6 +316,7 @@ def notifications_page(ctx: PageContext, ai_item: bool) -> str:
         items=items,
         ai_item=ai_item,
         ai_when=ai_when,
+        profile=profile,
     )
 
 

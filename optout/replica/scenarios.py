@@ -6,6 +6,7 @@ only parses the request and writes the :class:`Reply`.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -45,6 +46,8 @@ SCENARIOS: Final[dict[str, str]] = {
     "notification-ai": "/notifications (cookie c_user) lists the May-2024 AI notification",
     "notification-none": "/notifications (cookie c_user) lists ordinary items only",
     "notification-no-link": "AI notification listed, but its page has no objection link",
+    "session-expired": "/notifications answers the login page even with a c_user cookie "
+    "(Meta logged the saved session out)",
     "preform": "6359191084165019 -> 302 -> the 367438723733209 yes/no pre-form first",
     "policy-generic-only": "no banner; policy links only the generic GDPR form 1994830130782319",
     "policy-collapsed": "the 2024 banner's objection link sits in a closed (collapsed) section",
@@ -101,6 +104,7 @@ class Behaviour:
     error: bool = False  # http-500
     hang: bool = False
     notification: str = ""  # "" (no AI notification) | ai | ai_no_link
+    session_expired: bool = False  # /notifications answers the login page even with c_user
     preform: bool = False  # the AI form redirects to the pre-form unless ?from=preform
     generic_form: bool = False  # 1994830130782319 renders the generic GDPR form
     header_login: bool = False  # logged-out top bar with a login form on every page
@@ -134,6 +138,7 @@ BEHAVIOURS: Final[dict[str, Behaviour]] = {
     "notification-ai": Behaviour(notification="ai"),
     "notification-none": Behaviour(),
     "notification-no-link": Behaviour(notification="ai_no_link"),
+    "session-expired": Behaviour(notification="ai", session_expired=True),
     "preform": Behaviour(preform=True),
     "policy-generic-only": Behaviour(policy="generic", genai="no_link", generic_form=True),
     "policy-collapsed": Behaviour(policy="collapsed"),
@@ -469,11 +474,19 @@ def _preform_reply(b: Behaviour, ctx: PageContext, form_id: str, req: Incoming) 
 
 def _notifications_reply(b: Behaviour, ctx: PageContext, req: Incoming) -> Reply:
     """Logged out (no ``c_user`` cookie): 302 to the login page; else the list."""
-    if not req.cookies().get("c_user"):
+    user = req.cookies().get("c_user")
+    if not user or b.session_expired:
         next_q = quote(NOTIFICATIONS_URL, safe="")
         return _redirect(302, f"/{req.scenario}/login/?next={next_q}")
     ctx = replace(ctx, header_login=False)  # a logged-in page has no login form
-    return _html(200, pages.notifications_page(ctx, ai_item=bool(b.notification)))
+    page = pages.notifications_page(ctx, ai_item=bool(b.notification), profile=profile_name(user))
+    return _html(200, page)
+
+
+def profile_name(user: str) -> str:
+    """The account's display name the replica shows for a `c_user` cookie: a made-up first
+    name and a tag derived from the cookie, so that a test can look for it in the evidence."""
+    return "Camille " + hashlib.sha256(user.encode()).hexdigest()[:10]
 
 
 def capture_reply(rest: str, captures_dir: Path | None) -> Reply:

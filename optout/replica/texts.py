@@ -127,6 +127,7 @@ EN: Final[Texts] = {
     "topbar_forgot": "Forgotten account?",
     # notifications
     "notifications_title": "Notifications",
+    "profile_label": "Your profile",
     "notifications_new": "New",
     "notifications_earlier": "Earlier",
     "notif_ai": (
@@ -259,6 +260,7 @@ FR: Final[Texts] = {
     "topbar_login": "Se connecter",
     "topbar_forgot": "Informations de compte oubliées ?",
     "notifications_title": "Notifications",
+    "profile_label": "Votre profil",
     "notifications_new": "Nouveau",
     "notifications_earlier": "Plus tôt",
     "notif_ai": (
