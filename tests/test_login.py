@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import socket
 import stat
+import subprocess
+import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import invoke
+from conftest import in_thread, invoke
+
+from optout.replica import ReplicaServer
 
 STATE = {
     "cookies": [
@@ -114,3 +122,76 @@ def test_doctor_names_missing_and_expiring_sessions(tmp_path: Path, no_user_conf
     )
     assert "session    insta: cookies expire" in result.output
     assert "(log in again soon)" in result.output
+
+
+@pytest.fixture
+def display() -> Iterator[str]:
+    """A virtual screen (Xvfb, which `make install` installs) for a visible browser."""
+    number = next(n for n in range(90, 200) if not Path(f"/tmp/.X11-unix/X{n}").exists())
+    xvfb = shutil.which("Xvfb")
+    assert xvfb, "Xvfb is not installed (make install installs Debian's xvfb)"
+    args = [xvfb, f":{number}", "-screen", "0", "1280x1024x24", "-nolisten", "tcp"]
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 20
+    while not Path(f"/tmp/.X11-unix/X{number}").exists():
+        assert time.monotonic() < deadline, "Xvfb did not start"
+        time.sleep(0.1)
+    yield f":{number}"
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def test_login_in_a_visible_browser_saves_the_session(
+    replica: ReplicaServer, display: str, no_user_config: Path
+) -> None:
+    """optout login waits while the page is a login wall, and saves the state (0600) once the
+    person is past it; the test plays the person through the browser's DevTools endpoint."""
+    origin = replica.origin_for("notification-ai")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "DISPLAY": display, "XDG_CONFIG_HOME": str(no_user_config)}
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "optout"), "login", "facebook", "--url",
+         f"{origin}/login/", "--remote-debugging-port", str(port)],
+        env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+
+    def play_the_person() -> None:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as pw:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    browser = pw.chromium.connect_over_cdp(f"http://127.0.0.1:{port}")
+                    break
+                except Exception:
+                    assert time.monotonic() < deadline, "the login browser never opened"
+                    time.sleep(0.5)
+            while True:
+                pages = [p for c in browser.contexts for p in c.pages]
+                found = [p for p in pages if "/login/" in p.url]
+                if found:
+                    page = found[0]
+                    break
+                assert time.monotonic() < deadline, [p.url for p in pages]
+                if pages:
+                    pages[0].wait_for_timeout(300)  # lets Playwright take in new events
+                else:
+                    time.sleep(0.3)
+            page.wait_for_timeout(2000)  # still a login wall: nothing is saved yet
+            assert proc.poll() is None
+            page.context.add_cookies([{"name": "c_user", "value": "4242", "url": origin + "/"}])
+            page.goto(f"{origin}/notifications")  # what logging in does
+            browser.close()
+
+    in_thread(play_the_person)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    saved = saved_path(no_user_config)
+    assert out.strip() == f"saved {saved} (mode 0600)"
+    assert stat.S_IMODE(saved.stat().st_mode) == 0o600
+    state = json.loads(saved.read_text())
+    assert {c["name"]: c["value"] for c in state["cookies"]}["c_user"] == "4242"

@@ -12,6 +12,7 @@ import contextlib
 import os
 import re
 import sys
+import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING
 from playwright.async_api import Error as PlaywrightError
 
 from optout.browser import sessions
-from optout.browser.launch import find_browser, launch
+from optout.browser.launch import LAUNCH_ARGS, BrowserNotFound, find_browser
 
 if TYPE_CHECKING:
     from playwright.async_api import Page
@@ -81,20 +82,36 @@ async def login(
         raise LoginError(NO_DISPLAY.format(name=name, path=path))
     extra = [f"--remote-debugging-port={debugging_port}"] if debugging_port else []
     async with async_playwright() as pw:
-        browser = await launch(pw, find_browser(pw, browser_path), headed=True, extra_args=extra)
-        try:
-            context = await browser.new_context(no_viewport=True)
-            page = await context.new_page()
-            await page.goto(url, wait_until="domcontentloaded")
-            say(f"log in to {name} in the browser window; optout saves the session when you "
-                "are past the login page (or press Enter here when done)")
-            await _wait_until_logged_in(page, enter_pressed)
-            state = await context.storage_state(indexed_db=True)
-        except PlaywrightError as exc:
-            raise LoginError(f"the browser was closed before the login was saved ({exc})") from exc
-        finally:
-            with contextlib.suppress(PlaywrightError):
-                await browser.close()
+        choice = find_browser(pw, browser_path)
+        with tempfile.TemporaryDirectory(prefix="optout-login-") as profile:
+            try:
+                # One window with a fresh, temporary profile: nothing of it stays but the
+                # storage state saved below.
+                context = await pw.chromium.launch_persistent_context(
+                    profile,
+                    executable_path=choice.path,
+                    headless=False,
+                    args=[*LAUNCH_ARGS, *extra],
+                    no_viewport=True,
+                )
+            except PlaywrightError as exc:
+                raise BrowserNotFound(f"the browser did not start: {exc}") from exc
+            try:
+                page = context.pages[0] if context.pages else await context.new_page()
+                await page.goto(url, wait_until="domcontentloaded")
+                say(
+                    f"log in to {name} in the browser window; optout saves the session when "
+                    "you are past the login page (or press Enter here when done)"
+                )
+                await _wait_until_logged_in(page, enter_pressed)
+                state = await context.storage_state(indexed_db=True)
+            except PlaywrightError as exc:
+                raise LoginError(
+                    f"the browser was closed before the login was saved ({exc})"
+                ) from exc
+            finally:
+                with contextlib.suppress(PlaywrightError):
+                    await context.close()
     if not state.get("cookies"):
         raise LoginError("the browser holds no cookies: nothing to save (were you logged in?)")
     return sessions.save(name, dict(state))
