@@ -306,12 +306,24 @@ def test_masked_areas_are_painted_and_personal_data_is_scrubbed(abrowser: AsyncB
 def test_a_wall_under_a_saved_login_says_the_session_expired(abrowser: AsyncBrowser) -> None:
     """A flow with a session that meets a wall is blocked as an expired session, not missing."""
     wall = "<title>Log in to Facebook</title><div role=main><div>Log in to Facebook</div></div>"
-    flow = FORM_FLOW + """  - {text: "^log in to facebook$", reason: login wall}
+    flow = FORM_FLOW + """  - {text: "^log in to facebook$", reason: login wall, logged_out: true}
 session: facebook
 """
     result, _ = check(abrowser, flow, {FORM_URL: wall})
     assert result.verdict is Verdict.BLOCKED
     assert result.rule == "session expired"
     assert result.reason.startswith(
-        "session 'facebook' expired or was logged out (run: optout login facebook)"
+        "session 'facebook' expired or was logged out (run: optout login facebook); "
+        'the page showed login wall: "Log in to Facebook"'
     )
+
+
+def test_a_rate_limit_under_a_saved_login_is_not_an_expired_session(
+    abrowser: AsyncBrowser,
+) -> None:
+    """Only walls marked logged_out mean the session expired; a rate limit says rate-limited."""
+    body = "<div role=main><h2>This feature is temporarily blocked</h2></div>"
+    result, _ = check(abrowser, FORM_FLOW + "session: facebook\n", {FORM_URL: body})
+    assert result.verdict is Verdict.BLOCKED
+    assert result.rule == "blocked marker"
+    assert result.reason.startswith('rate-limited: "This feature is temporarily blocked"')

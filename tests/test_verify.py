@@ -18,7 +18,7 @@ FACEBOOK_FORM = FLOWS / "facebook-form.yaml"
 POLICY = FLOWS / "facebook-policy.yaml"
 
 # What the replica's English "unavailable" page says, as the reason must quote it.
-GONE_QUOTE = ': "This content isn\'t available right now'
+GONE_QUOTE = 'unavailable page: "This content isn'
 
 # (scenario, verdict, a part of the reason, exit code) for the direct form flow.
 FORM_STATES = [
@@ -40,7 +40,8 @@ FORM_STATES = [
     ("cookie-dialog", "available", f"form found at {FORM}", 0),
     ("cookie-dialog-stuck", "blocked", f"cookie dialog could not be closed at {FORM}", 4),
     ("late-render", "available", f"form found at {FORM}", 0),
-    ("http-500", "unreachable", f"HTTP 500 for {FORM}", 4),
+    # Meta's 500 page says "Sorry, something went wrong": a failure, quoted as such.
+    ("http-500", "unreachable", f'Meta\'s error page: "Sorry, something went wrong." at {FORM}', 4),
     (
         "redesigned",
         "broken",
@@ -153,11 +154,14 @@ POLICY_STATES = [
     (
         "policy-no-link",
         "missing",
-        'no link "droit d.opposition|opposer|right to object|object" '
-        "→ /help/contact/(6359191084165019|712876720715583) (step 3, "
         "declared absent: missing) on https://www.facebook.com/privacy/policy/",
     ),
-    ("http-500", "unreachable", "HTTP 500 for https://www.facebook.com/privacy/policy/"),
+    # Meta's 500 page says "Sorry, something went wrong": a failure, quoted as such.
+    (
+        "http-500",
+        "unreachable",
+        ': "Sorry, something went wrong." at https://www.facebook.com/privacy/policy/',
+    ),
     ("login-wall", "blocked", "login wall or checkpoint (URL)"),
 ]
 
@@ -329,7 +333,7 @@ def test_junit_report(verify: Any, tmp_path: Path) -> None:
     text = junit.read_text()
     assert 'tests="1"' in text and 'errors="1"' in text
     assert '<testcase classname="facebook-form" name="en-GB"' in text
-    assert "unreachable: HTTP 500" in text
+    assert "unreachable: Meta&apos;s error page" in text or "unreachable: Meta's error page" in text
 
 
 def test_json_to_stdout(replica: Any, tmp_path: Path) -> None:
@@ -389,7 +393,8 @@ def test_unwritable_recordings_exit_3(tmp_path: Path, replica: Any) -> None:
         f"https://www.facebook.com={replica.origin_for('hang')}",
     )
     assert result.exit_code == 3
-    assert "cannot write recordings to" in result.stderr
+    assert result.stderr.startswith("optout: cannot create the recordings folder")
+    assert len(result.stderr.strip().splitlines()) == 1
 
 
 def test_error_page_is_evidence_too(verify: Any, closed_port: int) -> None:

@@ -191,12 +191,16 @@ class FlowRunner:
     async def check_blocked(self) -> bool:
         """Record a wall the page shows; under a saved login, a wall means it expired."""
         if self.signals.blocked_marker is None:
-            seen = await self.first_seen(self.flow.blocked_when)
-            if seen is not None and self.flow.session:
-                self.signals.session_expired = (
-                    f"{sessions.expired_reason(self.flow.session)}; the page showed {seen}"
-                )
-            self.signals.blocked_marker = seen
+            for marker in self.flow.blocked_when:
+                seen = await self.seen(marker)
+                if seen is None:
+                    continue
+                if marker.logged_out and self.flow.session:
+                    self.signals.session_expired = (
+                        f"{sessions.expired_reason(self.flow.session)}; the page showed {seen}"
+                    )
+                self.signals.blocked_marker = seen
+                break
         return self.signals.blocked_marker is not None
 
     def step_timeout(self, step: RunnableStep) -> float:

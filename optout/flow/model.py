@@ -125,6 +125,11 @@ class Marker(Locator):
 
     url: str | None = Field(None, description="pattern matched against the page URL")
     reason: str | None = Field(None, description="what the marker means, for the verdict reason")
+    logged_out: bool = Field(
+        False,
+        description="in `blocked_when`: the marker means the browser is not logged in (a "
+        "login wall, a checkpoint); under a saved login, the session expired",
+    )
 
     _check_url = field_validator("url")(check_pattern)
 
