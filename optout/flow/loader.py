@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from optout.flow.model import (
+    STEP_ACTIONS,
     ClickStep,
     Dismiss,
     DismissStep,
@@ -30,74 +30,20 @@ from optout.flow.model import (
     UseStep,
     WaitStep,
 )
+from optout.flow.reading import KINDS, FlowError, Lines, Problem, read_yaml
+
+__all__ = [
+    "FlowError",
+    "Problem",
+    "collect",
+    "is_fragment",
+    "load_flow",
+    "load_flows",
+    "load_fragment",
+    "read_yaml",
+]
 
 M = TypeVar("M", bound=BaseModel)
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One mistake in a flow file."""
-
-    path: Path
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
-
-
-class FlowError(Exception):
-    """A flow file cannot be used; carries every problem found in it."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("\n".join(str(p) for p in problems))
-        self.problems = problems
-
-
-# --- YAML with line numbers -------------------------------------------------------------
-
-Lines = dict[tuple[Any, ...], int]
-
-
-def _construct(node: yaml.Node, path: tuple[Any, ...], lines: Lines, file: Path) -> Any:
-    lines[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        out: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            key = _construct(key_node, (*path, "<key>"), {}, file)
-            if key in out:
-                raise FlowError(
-                    [Problem(file, key_node.start_mark.line + 1, f"duplicate key {key!r}")]
-                )
-            out[key] = _construct(value_node, (*path, key), lines, file)
-            lines[(*path, key)] = key_node.start_mark.line + 1
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_construct(n, (*path, i), lines, file) for i, n in enumerate(node.value)]
-    return yaml.SafeLoader("").construct_object(
-        node, deep=True
-    )  # scalars: ints, bools, strings, nulls
-
-
-def read_yaml(path: Path) -> tuple[Any, Lines]:
-    """Parse a YAML file into plain data plus a map from data path to line number."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FlowError([Problem(path, 0, f"cannot read file: {exc}")]) from None
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 0
-        raise FlowError([Problem(path, line, f"invalid YAML: {exc.problem or exc}")]) from None
-    except yaml.YAMLError as exc:
-        raise FlowError([Problem(path, 0, f"invalid YAML: {exc}")]) from None
-    if node is None:
-        raise FlowError([Problem(path, 1, "the file is empty")])
-    lines: Lines = {}
-    data = _construct(node, (), lines, path)
-    return data, lines
 
 
 _NONE = object()
@@ -142,48 +88,114 @@ def _line_for(loc: tuple[Any, ...], data: Any, lines: Lines) -> tuple[int, str]:
     return lines.get(tuple(path), lines.get((), 1)), _where(path)
 
 
-def _valid_keys(loc: tuple[Any, ...], data: Any) -> str:
-    """`(did you mean: start?; valid: ...)` for an unknown key, from the model that fits best."""
+MAX_PROBLEMS = 20
+"""Problems shown per file; a file with more is mostly not a flow at all."""
+STEPS: list[type[BaseModel]] = [OpenStep, ClickStep, SeeStep, WaitStep, DismissStep, UseStep]
+# The models a mapping under each key can be: an unknown key is checked against these.
+MODELS_UNDER: dict[str, list[type[BaseModel]]] = {
+    "steps": STEPS,
+    "target": [Target],
+    "dismiss": [Dismiss],
+    **{k: [Marker] for k in "wait when blocked_when transient_when missing_when instead".split()},
+    **{k: [Locator] for k in "click see present on_page dialog buttons mask any".split()},
+}
+# What a value must look like, for the fields with a pattern.
+PATTERN_HINTS = {
+    "id": "an id is lowercase letters, digits, '.', '_' and '-', starting with a letter or digit",
+    "use": "a fragment is named by its file name in fragments/, without .yaml",
+    "session": "a session name is letters, digits, '-' and '_', e.g. facebook",
+}
+TYPE_NAMES = {dict: "a mapping", list: "a list", str: "text", type(None): "nothing (null)"}
+YAML_WORDS = {True: "true", False: "false", None: "null"}
+# What a value of the wrong type should have been, by pydantic error type.
+EXPECTED = {
+    "list_type": "a list",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+    "string_type": "text",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+}
+
+
+def _valid_keys(loc: tuple[Any, ...], data: Any, root: type[BaseModel]) -> str:
+    """`(did you mean 'start'? valid: ...)` for an unknown key, from the model that fits best."""
     walked = _walk(loc, data)
     if not walked or walked[-1][0] != loc[-1] or not isinstance(walked[-1][1], dict):
         return ""
     node = walked[-1][1]
     known = set(node) - {loc[-1]}
-    models: list[type[BaseModel]] = [Flow, Target, Locator, Marker, Dismiss, Fragment]
-    models += [OpenStep, ClickStep, SeeStep, WaitStep, DismissStep, UseStep]
+    parents = [part for part, _ in walked[:-1] if isinstance(part, str)]
+    models = MODELS_UNDER.get(parents[-1], [*MODELS_UNDER["steps"], Marker]) if parents else [root]
     best = max(models, key=lambda m: (len(known & set(m.model_fields)), -len(m.model_fields)))
     fields = sorted(best.model_fields)
-    near = difflib.get_close_matches(str(loc[-1]), fields, n=1)
-    hint = f"did you mean {near[0]!r}? " if near else ""
-    return f" ({hint}valid: {', '.join(fields)})"
+    return f" ({_did_you_mean(str(loc[-1]), fields)}valid: {', '.join(fields)})"
 
 
-def _problems(exc: ValidationError, data: Any, lines: Lines, file: Path) -> list[Problem]:
+def _did_you_mean(word: str, choices: Iterable[str]) -> str:
+    near = difflib.get_close_matches(word, list(choices), n=1)
+    return f"did you mean {near[0]!r}? " if near else ""
+
+
+def _message(err: Any, loc: tuple[Any, ...], data: Any, root: type[BaseModel]) -> str:
+    """One pydantic error in the words of the flow format."""
+    kind, given = err["type"], err.get("input")
+    if kind == "extra_forbidden":
+        return f"unknown key {loc[-1]!r}{_valid_keys(loc, data, root)}"
+    if kind == "missing":
+        return f"missing required key {loc[-1]!r}"
+    msg: str = err["msg"].removeprefix("Value error, ")
+    if kind == "step_action" and isinstance(given, dict):
+        got = ", ".join(k if k.isidentifier() else repr(k) for k in given) or "nothing"
+        hints = [_did_you_mean(str(k), STEP_ACTIONS) for k in given if k not in STEP_ACTIONS]
+        hint = next((h.rstrip() for h in hints if h), "")
+        return f"{msg} (got: {got}{'; ' + hint if hint else ''})"
+    if kind in EXPECTED:
+        return f"expected {EXPECTED[kind]}, got {_shown(given)}"
+    if kind == "string_pattern_mismatch" and loc and loc[-1] in PATTERN_HINTS:
+        return f"{_shown(given)} is not valid: {PATTERN_HINTS[loc[-1]]}"
+    return msg
+
+
+def _shown(value: Any) -> str:
+    """A value as the flow file spells it, cut to fit in a message."""
+    shown = YAML_WORDS[value] if isinstance(value, bool | None) else repr(value)
+    return shown if len(shown) <= 60 else f"{shown[:57]}..."
+
+
+def _problems(
+    exc: ValidationError, data: Any, lines: Lines, file: Path, root: type[BaseModel]
+) -> list[Problem]:
+    placed = sorted(
+        ((*_line_for(tuple(err["loc"]), data, lines), err) for err in exc.errors()),
+        key=lambda found: found[0],
+    )
     problems = []
-    for err in exc.errors():
+    for line, where, err in placed[:MAX_PROBLEMS]:
         loc = tuple(err["loc"])
-        line, where = _line_for(loc, data, lines)
-        msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
-            msg = f"unknown key {loc[-1]!r}{_valid_keys(loc, data)}"
             where = _where([part for part, _ in _walk(loc, data)][:-1])
-        elif err["type"] == "missing":
-            msg = f"missing required key {loc[-1]!r}"
-        if err["type"] == "step_action" and isinstance(err.get("input"), dict):
-            msg += f" (got: {', '.join(map(str, err['input'])) or 'nothing'})"
+        msg = _message(err, loc, data, root)
         problems.append(Problem(file, line, f"{where}: {msg}" if where else msg))
-    return sorted(problems, key=lambda p: p.line)
+    if len(placed) > MAX_PROBLEMS:
+        rest = len(placed) - MAX_PROBLEMS
+        problems.append(Problem(file, placed[MAX_PROBLEMS][0], f"... and {rest} more problems"))
+    return problems
 
 
 def _validate(model: type[M], data: Any, lines: Lines, file: Path) -> M:
     if not isinstance(data, dict):
-        raise FlowError(
-            [Problem(file, 1, f"expected a mapping of keys, got {type(data).__name__}")]
-        )
+        got = TYPE_NAMES.get(type(data), KINDS.get(type(data), type(data).__name__))
+        raise FlowError([Problem(file, 1, f"expected a mapping of keys, got {got}")])
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise FlowError(_problems(exc, data, lines, file)) from None
+        raise FlowError(_problems(exc, data, lines, file, model)) from None
 
 
 def fragment_dirs(flow_path: Path) -> list[Path]:
@@ -245,12 +257,17 @@ def _resolve_fragments(
 
 def load_flow(path: Path) -> Flow:
     """Load, validate and resolve one flow file; raise FlowError with every problem."""
+    return _load_flow(path)[0]
+
+
+def _load_flow(path: Path) -> tuple[Flow, int]:
+    """The flow and the line of its `id:` (1 when the id is the file name)."""
     data, lines = read_yaml(path)
     if isinstance(data, dict):
         data.setdefault("id", path.stem)
     flow = _validate(Flow, data, lines, path)
     spliced = _resolve_fragments(flow.steps, path, data.get("steps", []), lines, ())
-    return flow.model_copy(
+    resolved = flow.model_copy(
         update={
             "steps": spliced.steps,
             "blocked_when": [*flow.blocked_when, *spliced.walls],
@@ -258,6 +275,7 @@ def load_flow(path: Path) -> Flow:
             "mask": [*flow.mask, *spliced.mask],
         }
     )
+    return resolved, lines.get(("id",), 1)
 
 
 def load_fragment(path: Path) -> Fragment:
@@ -282,7 +300,12 @@ def collect(paths: Iterable[Path]) -> Iterator[Path]:
 
 
 def load_flows(paths: Iterable[Path]) -> list[Flow]:
-    """Load every flow under `paths`; raise one FlowError listing every problem in them."""
+    """Load every flow under `paths`; raise one FlowError listing every problem in them.
+
+    Two files with the same flow id are refused: their evidence would share a folder.
+    A problem found twice (a fragment cycle seen from a flow and from the fragment) is
+    listed once.
+    """
     flows: list[Flow] = []
     problems: list[Problem] = []
     sources: dict[str, Path] = {}
@@ -293,18 +316,17 @@ def load_flows(paths: Iterable[Path]) -> list[Flow]:
         try:
             if is_fragment(path):
                 load_fragment(path)
-            else:
-                flow = load_flow(path)
-                if flow.id in sources:
-                    problems.append(
-                        Problem(
-                            path, 1, f"flow id {flow.id!r} is already used by {sources[flow.id]}"
-                        )
-                    )
-                sources[flow.id] = path
-                flows.append(flow)
+                continue
+            flow, id_line = _load_flow(path)
         except FlowError as exc:
             problems.extend(exc.problems)
+            continue
+        if flow.id in sources:
+            problems.append(
+                Problem(path, id_line, f"flow id {flow.id!r} is already used by {sources[flow.id]}")
+            )
+        sources.setdefault(flow.id, path)
+        flows.append(flow)
     if problems:
-        raise FlowError(problems)
+        raise FlowError(list(dict.fromkeys(problems)))
     return flows
