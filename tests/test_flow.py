@@ -228,8 +228,6 @@ BROKEN_FLOWS = [
         "in fragments/, without .yaml",
     ),
 ]
-# Rules that optout/flow/model.py does not enforce yet; strict, so the fix shows here.
-NEEDS_MODEL_CHANGE = {"locale-with-newline", "session-escapes", "regex-nested-too-deep"}
 
 
 def fixtures() -> list[str]:
@@ -238,13 +236,7 @@ def fixtures() -> list[str]:
 
 
 def cases() -> list[Any]:
-    pending = pytest.mark.xfail(reason="needs a change in optout/flow/model.py", strict=True)
-    return [
-        pytest.param(
-            case, id=case.fixture, marks=[pending] if case.fixture in NEEDS_MODEL_CHANGE else []
-        )
-        for case in BROKEN_FLOWS
-    ]
+    return [pytest.param(case, id=case.fixture) for case in BROKEN_FLOWS]
 
 
 def test_every_invalid_fixture_is_in_the_table() -> None:
@@ -329,13 +321,11 @@ def test_hostile_yaml_is_refused_quickly(tmp_path: Path, text: str, message: str
 def test_all_problems_of_a_folder_are_listed() -> None:
     """Validating the whole corpus reports every fixture's problem, and each problem once."""
     paths = [INVALID / "fragments", *(c.path for c in BROKEN_FLOWS)]
-    # Until the model rejects them, a fixture of NEEDS_MODEL_CHANGE passes or crashes.
-    result = invoke("validate", *(p for p in paths if p.stem not in NEEDS_MODEL_CHANGE))
+    result = invoke("validate", *paths)
     assert result.exit_code == 2
     lines = result.stderr.splitlines()
     for case in BROKEN_FLOWS:
-        if case.fixture not in NEEDS_MODEL_CHANGE:
-            assert case.expected in lines
+        assert case.expected in lines
     assert len(lines) == len(set(lines))
 
 

@@ -58,6 +58,8 @@ def check_pattern(value: str | None) -> str | None:
             re.compile(tolerant(value))
         except re.error as exc:
             raise ValueError(f"invalid regular expression {value!r}: {exc}") from None
+        except RecursionError:
+            raise ValueError("invalid regular expression: groups nested too deeply") from None
     return value
 
 
@@ -318,7 +320,11 @@ class Flow(Strict):
     expect: Literal["available", "missing"] | None = Field(
         None, description="the conclusive verdict this flow should give; a different one exits 1"
     )
-    session: str | None = None
+    session: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$",
+        description="a saved login: `optout login NAME`, or --session NAME=PATH",
+    )
     timeout: float | None = Field(None, gt=0, description="default seconds for every wait")
     blocked_when: MarkerList = Field(default_factory=list)
     transient_when: MarkerList = Field(
@@ -339,7 +345,7 @@ class Flow(Strict):
     @classmethod
     def _locales(cls, value: list[str]) -> list[str]:
         for loc in value:
-            if not LOCALE_RE.match(loc):
+            if not LOCALE_RE.fullmatch(loc):
                 raise ValueError(f"{loc!r} is not a locale like fr-FR or en-GB")
         if len(set(value)) != len(value):
             raise ValueError("a locale is listed twice")
