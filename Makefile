@@ -13,7 +13,7 @@ install: $(STAMP) browser xvfb
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,notify]'
 	touch $(STAMP)
 
 # A browser, in this order: an explicit OPTOUT_BROWSER, Playwright's own download (tried once),

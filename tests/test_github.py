@@ -109,3 +109,13 @@ def test_on_github_actions_without_summary_file_or_when_it_fails(tmp_path: Path)
     write_github_outputs(sample(), env, out)
     first = out.getvalue().splitlines()[0]
     assert first.startswith("::warning title=optout::cannot write the job summary")
+
+
+def test_failed_notifications_become_warning_annotations() -> None:
+    """Each delivery that failed is one escaped `optout notify` warning after the others."""
+    out = io.StringIO()
+    failure = "notify https://hooks.example.com/****: HTTP 500\nretry"
+    write_github_outputs(sample(), {"GITHUB_ACTIONS": "true"}, out, [failure])
+    assert out.getvalue().splitlines()[-1] == (
+        "::warning title=optout notify::notify https://hooks.example.com/****: HTTP 500%0Aretry"
+    )

@@ -7,9 +7,10 @@ import json
 from pathlib import Path
 
 from helpers import RUN_ID, flow_result, run_summary, write_run
+from inbox import free_port, http_inbox
 
 from optout.check.results import RunSummary
-from optout.outputs.publish import PublishTargets, publish
+from optout.outputs.publish import PublishTargets, publish, publish_failure
 from optout.store.records import run_from_json
 
 GITHUB = {"GITHUB_ACTIONS": "true"}
@@ -57,14 +58,43 @@ def test_files_are_written_and_github_output_goes_to_stdout(tmp_path: Path) -> N
     assert out.getvalue() == err.getvalue() == ""
 
 
-def test_failed_notifications_are_told_on_stderr_and_returned(tmp_path: Path) -> None:
-    """Each message that cannot be sent is one `could not notify` line, and the run goes on."""
+def test_failed_notifications_are_told_on_stderr_recorded_and_returned(tmp_path: Path) -> None:
+    """A delivery that fails is one `could not notify` line on stderr, a GitHub warning and an
+    entry of the run's notifications.json, all without the URL's secret; the run goes on."""
     summary = recorded(tmp_path)
-    targets = PublishTargets(notify_url="ftp://chat.example/secret", stale_after=2)
+    url = f"http://127.0.0.1:{free_port()}/hooks/SECRET"
+    targets = PublishTargets(notify=(url,), stale_after=2)
+    out, err = io.StringIO(), io.StringIO()
+    errors = publish(summary, tmp_path, targets, stdout=out, stderr=err, env=GITHUB)
+    masked = url.rsplit("/", 2)[0] + "/****"
+    assert len(errors) == 1 and errors[0].startswith(f"notify {masked}: ")
+    assert err.getvalue() == f"optout: could not notify: {errors[0]}\n"
+    assert out.getvalue().splitlines()[-1].startswith("::warning title=optout notify::notify ")
+    record = json.loads((tmp_path / RUN_ID / "notifications.json").read_text(encoding="utf-8"))
+    [delivery] = record["deliveries"]
+    assert (delivery["url"], delivery["status"], delivery["what"]) == (
+        masked,
+        "failed",
+        "changes+problems",
+    )
+    assert "SECRET" not in json.dumps(record) + err.getvalue() + out.getvalue()
+
+
+def test_an_unusable_url_given_in_code_is_a_failed_delivery(tmp_path: Path) -> None:
+    """A URL the command line would refuse, given directly, fails its delivery and raises
+    nothing."""
+    summary = recorded(tmp_path)
+    targets = PublishTargets(notify=("https:///no-host",))
     err = io.StringIO()
     errors = publish(summary, tmp_path, targets, stdout=io.StringIO(), stderr=err, env={})
-    assert errors == ["notify: not an http(s) URL: ftp://chat.example"]
-    assert (
-        err.getvalue()
-        == "optout: could not notify: notify: not an http(s) URL: ftp://chat.example\n"
-    )
+    assert errors == ["notify (unusable URL): https://…: no host"]
+
+
+def test_a_checker_failure_is_told_to_the_ops_target(tmp_path: Path) -> None:
+    """publish_failure sends the exit-3 problem to --notify-ops, and only once."""
+    with http_inbox() as inbox:
+        targets = PublishTargets(notify_ops=(f"http://{inbox.origin}/ops",))
+        for _ in range(2):
+            assert publish_failure("no browser found", tmp_path, targets) == []
+    [post] = inbox.posts
+    assert post.json()["text"].startswith("optout checker problem: optout could not run")

@@ -14,6 +14,7 @@ from optout.browser.pool import Endpoint, parse_endpoint
 from optout.check.shard import parse_shard
 from optout.check.verdict import FailOn
 from optout.cli.common import BROWSER_PATH
+from optout.outputs.targets import TargetError, check_urls, load_config, split_urls
 
 
 def _parse_maps(
@@ -43,6 +44,45 @@ def _parse_endpoints(
         return [parse_endpoint(kind, v) for v in values]
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
+
+
+def _check_notify(
+    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+) -> tuple[str, ...]:
+    """The URLs of `--notify` / `--notify-ops` (several per value or in the environment
+    variable, separated by spaces), each checked: a bad one is a usage error."""
+    urls = split_urls(values)
+    try:
+        check_urls(urls)
+    except TargetError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return tuple(urls)
+
+
+def _check_notify_config(
+    ctx: click.Context, param: click.Parameter, value: Path | None
+) -> Path | None:
+    if value is not None:
+        try:
+            load_config(value)
+        except TargetError as exc:
+            raise click.BadParameter(str(exc)) from None
+    return value
+
+
+def _check_report_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    scheme, sep, rest = value.partition("://")
+    if not sep or scheme.lower() not in ("http", "https") or not rest or any(
+        ch.isspace() or ord(ch) < 32 for ch in value
+    ):
+        raise click.BadParameter(
+            "give the http(s) address where the report is published, "
+            "e.g. https://example.org/optout/"
+        )
+    return value
 
 
 def parse_sessions(values: tuple[str, ...]) -> dict[str, Path]:
@@ -119,17 +159,52 @@ OPTIONS = [
     ),
     click.option(
         "--notify",
-        "notify_url",
+        "notify",
+        multiple=True,
         envvar="OPTOUT_NOTIFY_URL",
+        callback=_check_notify,
         metavar="URL",
-        help="POST one JSON message per changed verdict (and per stale flow) to URL, e.g. "
-        "a Slack or Mattermost incoming webhook (env OPTOUT_NOTIFY_URL).",
+        help="Send one message per run with the confirmed changes and their screenshots "
+        "(repeatable): a plain https:// webhook (Slack, Mattermost: JSON with `text`) or an "
+        "Apprise URL (mailto://, matrix://, tgram://, ntfy://, signal://, slack://, json://...; "
+        "pip install 'optout[notify]'). Env OPTOUT_NOTIFY_URL: URLs separated by spaces.",
+    ),
+    click.option(
+        "--notify-config",
+        "notify_config",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        envvar="OPTOUT_NOTIFY_CONFIG",
+        callback=_check_notify_config,
+        metavar="FILE",
+        help="An Apprise configuration file (text or YAML) of more --notify targets; "
+        "entries tagged `ops` get the checker problems, as --notify-ops.",
+    ),
+    click.option(
+        "--notify-ops",
+        "notify_ops",
+        multiple=True,
+        envvar="OPTOUT_NOTIFY_OPS_URL",
+        callback=_check_notify,
+        metavar="URL",
+        help="Where the checker's own problems go (exit 3, --stale-after, an expired login, "
+        "a failed delivery), told once until they change, then once recovered; without it, "
+        "--notify gets them, marked as checker problems. Env OPTOUT_NOTIFY_OPS_URL.",
+    ),
+    click.option(
+        "--report-url",
+        "report_url",
+        envvar="OPTOUT_REPORT_URL",
+        callback=_check_report_url,
+        metavar="BASE",
+        help="Where `optout report` is published (https://...): messages link each change's "
+        "page there.",
     ),
     click.option(
         "--stale-after",
         type=click.IntRange(min=1),
         metavar="N",
-        help="Also notify once when a flow has been inconclusive for N runs in a row.",
+        help="A flow inconclusive for N runs in a row is a checker problem, told once "
+        "(see --notify-ops).",
     ),
     click.option(
         "--fail-on",

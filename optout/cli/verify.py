@@ -157,7 +157,10 @@ def verify(
     json_out: str | None,
     report: bool,
     tsa_url: str | None,
-    notify_url: str | None,
+    notify: tuple[str, ...],
+    notify_config: Path | None,
+    notify_ops: tuple[str, ...],
+    report_url: str | None,
     stale_after: int | None,
     fail_on: str,
     junit_out: Path | None,
@@ -217,7 +220,16 @@ def verify(
         check_sessions(flows, options)
     except sessions.SessionError as exc:
         fail(str(exc), ExitCode.BAD_INPUT)
-    targets = PublishTargets(json_out, junit_out, notify_url or None, stale_after, tsa_url)
+    targets = PublishTargets(
+        json_out,
+        junit_out,
+        notify=notify,
+        stale_after=stale_after,
+        tsa_url=tsa_url,
+        notify_ops=notify_ops,
+        notify_config=notify_config,
+        report_url=report_url,
+    )
     summary = execute(flows, options, targets, log_format, log_level, wait_lock)
     if report:
         index = build_report(recordings, flows_dir=flows_dir(paths))

@@ -3,7 +3,7 @@
 Only written when `GITHUB_ACTIONS=true`; everywhere else optout prints nothing extra.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 
 from optout.check.results import FlowResult, RunSummary
@@ -103,10 +103,16 @@ def annotations(summary: RunSummary) -> list[str]:
     return lines
 
 
-def write_github_outputs(summary: RunSummary, env: Mapping[str, str], stdout: TextIO) -> None:
+def write_github_outputs(
+    summary: RunSummary,
+    env: Mapping[str, str],
+    stdout: TextIO,
+    notify_failures: Sequence[str] = (),
+) -> None:
     """On GitHub Actions, append the job summary and print the annotations; elsewhere nothing.
 
-    A job summary that cannot be written becomes a warning annotation, not an error:
+    A job summary that cannot be written, and each notification that could not be
+    delivered (`notify_failures`, URLs masked), become warning annotations, not errors:
     the run's own exit code says what matters.
     """
     if env.get("GITHUB_ACTIONS") != "true":
@@ -121,4 +127,6 @@ def write_github_outputs(summary: RunSummary, env: Mapping[str, str], stdout: Te
             print(f"::warning title=optout::{message}", file=stdout)
     for line in annotations(summary):
         print(line, file=stdout)
+    for failure in notify_failures:
+        print(f"::warning title=optout notify::{escape_data(failure)}", file=stdout)
     stdout.flush()

@@ -1,139 +1,138 @@
-"""Chat notifications (`--notify URL`): a changed verdict, or a flow inconclusive for too long.
+"""Notifications: one message per run that has something to say, the checker's problems apart.
 
-Each message is POSTed on its own as JSON with a `text` field that Slack and Mattermost
-incoming webhooks show as is; the other fields are there for scripts. Posting never
-raises for network or HTTP errors: it returns them, so a chat outage cannot fail a run.
-Error strings name the webhook by scheme and host only (its path is often the secret).
+`--notify` targets get the run's digest: every confirmed change, with the final screenshots
+before and after where the service takes attachments. The checker's own problems (exit 3,
+a flow inconclusive for `--stale-after` runs, an expired saved login, a failed delivery)
+go to the `--notify-ops` targets; without any, they are added to the `--notify` message
+under their own heading. Each problem is told once, and once more when it clears
+(`problems.ProblemBook`). A delivery that fails is returned, never raised: a chat outage
+never fails a run.
 """
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
-from dataclasses import dataclass
-from typing import Any, Literal
-from urllib.parse import urlsplit
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
 
 from optout.check.results import RunSummary
-
-Kind = Literal["change", "stale"]
+from optout.outputs.digest import Digest, change_items
+from optout.outputs.problems import (
+    ProblemBook,
+    checker_failed,
+    delivery_failed,
+    now_iso,
+    run_problems,
+)
+from optout.outputs.send import Delivery, send
+from optout.outputs.targets import Target, TargetError, check_url, load_config, split_urls
+from optout.store.history import series
 
 
 @dataclass
-class Message:
-    """One thing worth telling a person about a run."""
+class Channels:
+    """Who gets what: the run's digest, and the checker's problems."""
 
-    kind: Kind
-    flow: str
-    locale: str
-    from_: str | None
-    """The previous conclusive verdict (a change); None for a stale flow."""
-    to: str
-    """The verdict of this run."""
-    reason: str
-    run_id: str
-    evidence: str
-    """The evidence folder, relative to the run folder."""
-    streak: int | None = None
-    """For a stale flow: how many runs in a row it has been inconclusive."""
+    content: list[Target] = field(default_factory=list)
+    ops: list[Target] = field(default_factory=list)
+    report_url: str | None = None
+    stale_after: int | None = None
 
-    @property
-    def text(self) -> str:
-        """One line a person can read in a chat as is."""
-        where = f"(run {self.run_id}, evidence {self.evidence or '-'})"
-        if self.kind == "change":
-            what = f"changed {self.from_ or '?'} → {self.to}"
-        else:
-            runs = self.streak or 0
-            what = f"inconclusive for {runs} run{'s' if runs != 1 else ''} ({self.to})"
-        return f"optout: {self.flow} {self.locale} {what}: {self.reason} {where}"
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "text": self.text,
-            "kind": self.kind,
-            "flow": self.flow,
-            "locale": self.locale,
-            "from": self.from_,
-            "to": self.to,
-            "reason": self.reason,
-            "run_id": self.run_id,
-            "evidence": self.evidence,
-            "streak": self.streak,
-        }
+    def __bool__(self) -> bool:
+        return bool(self.content or self.ops)
 
 
-def messages(
-    summary: RunSummary,
-    stale: dict[tuple[str, str], int],
-    stale_after: int | None,
-) -> list[Message]:
-    """The messages for one run: a change each, and each flow × locale that just became stale.
-
-    `stale` is `history.inconclusive_streak` read *after* the run was recorded (so it
-    counts this run). A flow × locale of this run that is inconclusive for exactly
-    `stale_after` runs in a row gets one message, which therefore fires once per stretch
-    rather than every day; `stale_after` None (or below 1) turns these off.
-    """
-    out: list[Message] = []
-    for result in summary.results:
-        if result.change:
-            kind: Kind = "change"
-            from_ = str(result.changed_from) if result.changed_from else None
-            streak = None
-        elif (
-            stale_after is not None
-            and stale_after >= 1
-            and not result.verdict.conclusive
-            and stale.get((result.flow, result.locale)) == stale_after
-        ):
-            kind, from_, streak = "stale", None, stale_after
-        else:
-            continue
-        out.append(
-            Message(
-                kind=kind,
-                flow=result.flow,
-                locale=result.locale,
-                from_=from_,
-                to=str(result.verdict),
-                reason=result.reason,
-                run_id=summary.run_id,
-                evidence=result.evidence,
-                streak=streak,
-            )
-        )
-    return out
-
-
-def _where(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.hostname or ''}"
-
-
-def post(url: str, messages: list[Message], timeout: float = 10) -> list[str]:
-    """POST each message as JSON to `url`; the errors, one line each (empty when all went)."""
-    if urlsplit(url).scheme not in ("http", "https"):
-        return [f"notify: not an http(s) URL: {_where(url)}"] if messages else []
-    errors: list[str] = []
-    for message in messages:
-        body = json.dumps(message.to_json(), ensure_ascii=False).encode("utf-8")
-        request = urllib.request.Request(
-            url,
-            data=body,
-            method="POST",
-            headers={"Content-Type": "application/json", "User-Agent": "optout"},
-        )
-        what = f"notify {_where(url)} ({message.kind} {message.flow} {message.locale})"
+def channels(
+    notify: Iterable[str],
+    notify_ops: Iterable[str] = (),
+    config: Path | None = None,
+    *,
+    report_url: str | None = None,
+    stale_after: int | None = None,
+    at: str = "",
+) -> tuple[Channels, list[Delivery]]:
+    """The targets of the given URLs and configuration file, and a failed delivery for each
+    that cannot be used (the command line refuses those before a run; this is for callers
+    that did not check)."""
+    found = Channels(report_url=report_url, stale_after=stale_after)
+    bad: list[Delivery] = []
+    for urls, ops in ((notify, False), (notify_ops, True)):
+        for url in split_urls(urls):
+            try:
+                target = check_url(url)
+            except TargetError as exc:
+                bad.append(Delivery("(unusable URL)", "?", "", "", "failed", str(exc), at=at))
+                continue
+            (found.ops if ops else found.content).append(target)
+    if config is not None:
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:
-                response.read()
-        except urllib.error.HTTPError as exc:
-            errors.append(f"{what}: HTTP {exc.code} {exc.reason}")
-            exc.close()
-        except urllib.error.URLError as exc:
-            errors.append(f"{what}: {exc.reason}")
-        except (OSError, ValueError) as exc:
-            errors.append(f"{what}: {exc}")
-    return errors
+            for target in load_config(config):
+                (found.ops if target.ops else found.content).append(target)
+        except TargetError as exc:
+            bad.append(Delivery(str(config), "apprise-config", "", "", "failed", str(exc), at=at))
+    return found, bad
+
+
+def notify_run(
+    summary: RunSummary, recordings: Path, to: Channels, now: datetime | None = None
+) -> list[Delivery]:
+    """Tell the targets about a recorded run; every delivery made, sent or failed."""
+    if not to:
+        return []
+    at = now_iso(now or datetime.now(UTC))
+    all_series = series(recordings)
+    book = ProblemBook.load(recordings)
+    found, scope = run_problems(summary, all_series, to.stale_after)
+    book.observe(found, scope)
+    changes = change_items(summary, recordings, all_series, to.report_url)
+    digest = Digest(summary.run_id, changes, report_url=to.report_url)
+    return _deliver(book, digest, to, at)
+
+
+def notify_failure(
+    message: str, recordings: Path, to: Channels, now: datetime | None = None
+) -> list[Delivery]:
+    """Tell the checker-problem targets that a run could not work (exit code 3), once until
+    it changes or a run completes again."""
+    if not to:
+        return []
+    at = now_iso(now or datetime.now(UTC))
+    book = ProblemBook.load(recordings)
+    book.observe([checker_failed(message, at)], {"checker"})
+    return _deliver(book, Digest(run_id=""), to, at)
+
+
+def _deliver(book: ProblemBook, digest: Digest, to: Channels, at: str) -> list[Delivery]:
+    book.forget_deliveries(t.masked for t in [*to.content, *to.ops])
+    done: list[Delivery] = []
+    if to.ops:
+        if digest.changes:
+            done += _send_all(to.content, digest, book, at)
+        news = book.news()
+        if news:
+            problems = Digest(digest.run_id, news=news, report_url=to.report_url)
+            sent = _send_all(to.ops, problems, book, at)
+            if any(d.ok for d in sent):
+                book.told(news)
+            done += sent
+    else:
+        digest.news = book.news()
+        if digest:
+            done += _send_all(to.content, digest, book, at)
+            if any(d.ok for d in done):
+                book.told(digest.news)
+    book.save()
+    return done
+
+
+def _send_all(targets: list[Target], digest: Digest, book: ProblemBook, at: str) -> list[Delivery]:
+    """Send to each target; a failed delivery opens a problem, a good one clears it."""
+    done = [send(target, digest, at) for target in targets]
+    for d in done:
+        key = f"delivery {d.url}"
+        if d.ok:
+            book.observe([], {key})
+        else:
+            book.observe([delivery_failed(d.url, d.error or "failed", at)], {key})
+    return done

@@ -1,9 +1,15 @@
 """What a finished run publishes besides its evidence: JSON, JUnit, notifications, GitHub output.
 
 `publish` is called once the run is recorded and sealed. It writes the JSON summary
-(to a file, or to stdout for `-`), the JUnit file, posts the notifications (a chat
+(to a file, or to stdout for `-`), the JUnit file, sends the notifications (a chat
 outage never fails a run: each failure is logged and told on stderr) and, on GitHub
 Actions, the job summary and annotations, on stderr when stdout carries the JSON.
+
+The deliveries are recorded in `notifications.json` next to the run's `run.json`. They
+happen after the run is sealed, so that file is not in the run's manifest and is no
+evidence of the page: it says what optout told whom, and `optout evidence verify`
+leaves it out. `publish_failure` tells the checker-problem targets that a run could
+not work (exit code 3); there is no run folder then, so only the log keeps it.
 """
 
 from __future__ import annotations
@@ -20,11 +26,14 @@ import structlog
 from optout.check.results import RunSummary
 from optout.outputs import github, notify
 from optout.outputs.junit import junit_xml
-from optout.store.history import inconclusive_streak
-from optout.store.writer import write_atomic
+from optout.outputs.notify import Channels
+from optout.outputs.send import Delivery
+from optout.store.writer import write_atomic, write_json
 
 STDOUT = "-"
 """`json_out` that means the standard output."""
+NOTIFICATIONS = "notifications.json"
+"""Next to run.json: the deliveries of the run's notifications (not sealed: see above)."""
 
 
 @dataclass(frozen=True)
@@ -34,11 +43,28 @@ class PublishTargets:
     json_out: str | None = None
     """A file for the JSON summary, or `-` for stdout."""
     junit_out: Path | None = None
-    notify_url: str | None = None
+    notify: tuple[str, ...] = ()
+    """Webhook and Apprise URLs that get the run's digest (each value may hold several)."""
     stale_after: int | None = None
-    """Also notify once when a flow has been inconclusive for this many runs in a row."""
+    """A flow inconclusive for this many runs in a row is a checker problem."""
     tsa_url: str | None = None
     """The RFC 3161 authority the sealer asks for a timestamp (not used by `publish`)."""
+    notify_ops: tuple[str, ...] = ()
+    """URLs that get the checker's problems; without any they go to `notify`, marked."""
+    notify_config: Path | None = None
+    """An Apprise configuration file: more targets (tagged `ops`: checker problems)."""
+    report_url: str | None = None
+    """Where the report is published: messages link each change's page there."""
+
+    def channels(self, at: str = "") -> tuple[Channels, list[Delivery]]:
+        return notify.channels(
+            self.notify,
+            self.notify_ops,
+            self.notify_config,
+            report_url=self.report_url,
+            stale_after=self.stale_after,
+            at=at,
+        )
 
 
 def publish(
@@ -64,13 +90,52 @@ def publish(
         write_atomic(Path(targets.json_out), text + "\n")
     if targets.junit_out:
         write_atomic(targets.junit_out, junit_xml(summary))
-    stale = inconclusive_streak(recordings) if targets.stale_after else {}
-    messages = notify.messages(summary, stale, targets.stale_after)
-    errors: list[str] = []
-    if targets.notify_url and messages:
-        errors = notify.post(targets.notify_url, messages)
-        for error in errors:
-            structlog.get_logger("optout").warning("notify.failed", error=error)
-            print(f"optout: could not notify: {error}", file=err, flush=True)
-    github.write_github_outputs(summary, env, err if to_stdout else stdout)
-    return errors
+    failed: list[str] = []
+    try:
+        channels, deliveries = targets.channels()
+        deliveries += notify.notify_run(summary, recordings, channels)
+        if deliveries:
+            _record(recordings / summary.run_id, summary.run_id, deliveries)
+        failed = [d.line for d in _tell_failures(deliveries, err)]
+    finally:  # even if building a message hits a bug, the GitHub outputs are written
+        github.write_github_outputs(summary, env, err if to_stdout else stdout, failed)
+    return failed
+
+
+def publish_failure(
+    message: str, recordings: Path, targets: PublishTargets, *, stderr: TextIO | None = None
+) -> list[str]:
+    """Tell the checker-problem targets that the run could not work (exit code 3); the
+    deliveries that failed, one line each. Never raises for a delivery."""
+    err = stderr if stderr is not None else sys.stderr
+    channels, deliveries = targets.channels()
+    deliveries += notify.notify_failure(message, recordings, channels)
+    return [d.line for d in _tell_failures(deliveries, err)]
+
+
+def _tell_failures(deliveries: list[Delivery], err: TextIO) -> list[Delivery]:
+    log = structlog.get_logger("optout")
+    failed = [d for d in deliveries if not d.ok]
+    for d in deliveries:
+        if d.ok:
+            log.info("notify.sent", url=d.url, what=d.what, attachments=d.attachments)
+        else:
+            log.warning("notify.failed", url=d.url, what=d.what, error=d.error)
+            print(f"optout: could not notify: {d.line}", file=err, flush=True)
+    return failed
+
+
+def _record(run_dir: Path, run_id: str, deliveries: list[Delivery]) -> None:
+    """Write the run's `notifications.json`; a folder that cannot be written is logged."""
+    data = {
+        "format": "optout-notifications/1",
+        "run_id": run_id,
+        "note": "written after the run was sealed: not evidence, not in manifest.json",
+        "deliveries": [d.to_json() for d in deliveries],
+    }
+    try:
+        write_json(run_dir / NOTIFICATIONS, data)
+    except OSError as exc:
+        structlog.get_logger("optout").warning(
+            "notify.not_recorded", path=str(run_dir / NOTIFICATIONS), error=str(exc)
+        )

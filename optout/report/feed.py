@@ -64,7 +64,7 @@ def _enclosure(entry: ET.Element, side: Side | None, what: str) -> str:
     _add(entry, "link", **attrs)
     alt = html.escape(side.shot.alt)
     return (
-        f'<p>{what} ({html.escape(str(side.point.verdict))}, {day(side.point.at)}):<br>'
+        f"<p>{what} ({html.escape(str(side.point.verdict))}, {day(side.point.at)}):<br>"
         f'<a href="{html.escape(side.shot.href)}"><img src="{html.escape(side.shot.href)}" '
         f'alt="{alt}" width="640"></a></p>'
     )
@@ -89,8 +89,8 @@ def atom(changes: list[ChangeView], feed_key: str, latest: datetime | None) -> s
         change = view.change
         entry = _add(feed, "entry")
         _add(entry, "id", _id("change", change.run_id, view.flow, view.locale))
-        _add(entry, "title", f"{view.name} ({view.flow}), {view.locale}: "
-             f"{change.from_} → {change.to}")
+        who = view.flow if view.name in ("", view.flow) else f"{view.name} ({view.flow})"
+        _add(entry, "title", f"{who}, {view.locale}: {change.from_} → {change.to}")
         _add(entry, "updated", rfc3339(change.at))
         _add(entry, "published", rfc3339(change.at))
         _add(entry, "link", rel="alternate", type="text/html", href=view.href)
