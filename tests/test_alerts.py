@@ -86,10 +86,6 @@ def test_failed_notification_keeps_the_run(
     assert "notifications.json" not in (run.run_dir / "manifest.json").read_text()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="integrity/manifest.py must leave notifications.json out of scan_run (issue 13)",
-)
 def test_recorded_deliveries_do_not_break_evidence_verify(verify: Any, tmp_path: Path) -> None:
     """`optout evidence verify` ignores the notifications.json written after the seal."""
     recordings = tmp_path / "rec"
@@ -102,10 +98,6 @@ def test_recorded_deliveries_do_not_break_evidence_verify(verify: Any, tmp_path:
     assert checked.exit_code == 0, checked.output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli/verify.py execute() must call publish_failure before exiting 3 (issue 13)",
-)
 def test_a_run_that_cannot_work_tells_the_ops_target_once(tmp_path: Path) -> None:
     """Two runs without a browser (exit 3) send one checker-problem message to --notify-ops."""
     with http_inbox() as inbox:

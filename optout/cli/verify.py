@@ -27,7 +27,7 @@ from optout.cli.common import BROWSER_PATH, PATHS, fail, flows_dir, flows_or_exi
 from optout.cli.options import parse_sessions, verify_options
 from optout.flow.model import Flow
 from optout.integrity.seal import Sealer
-from optout.outputs.publish import PublishTargets, publish
+from optout.outputs.publish import PublishTargets, publish, publish_failure
 from optout.report.build import build_report
 from optout.store.history import last_conclusive, recent_durations
 from optout.store.lock import recordings_lock
@@ -94,6 +94,7 @@ def execute(
             _print_and_publish(summary, options, targets)
     except (BrowserNotFound, CheckerError, RecordingsError) as exc:
         _drop_if_empty(options)
+        publish_failure(str(exc), options.recordings, targets)
         fail(str(exc), ExitCode.CHECKER_FAILED)
     return summary
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from optout.integrity.tsa import check_timestamp
 from optout.store.runids import is_run_id
-from optout.store.writer import MANIFEST
+from optout.store.writer import MANIFEST, NOTIFICATIONS
 
 FORMAT = "optout-manifest/1"
 TSR = MANIFEST + ".tsr"
@@ -26,8 +26,9 @@ SUMS = "SHA256SUMS"
 README = "README.txt"
 CHAIN = "chain"
 KINDS = ("modified", "missing", "added", "chain", "manifest", "timestamp")
-SEAL_FILES = frozenset({MANIFEST, TSR})
-"""Top-level files that seal a run and are not listed in its own manifest."""
+SEAL_FILES = frozenset({MANIFEST, TSR, NOTIFICATIONS})
+"""Top-level files not listed in a run's own manifest: the seal itself, and the record of
+the alerts sent about the run, written after the seal (a delivery log, not evidence)."""
 OS_LITTER = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
 """Files a file manager drops into folders it shows: never evidence, never reported."""
 

@@ -28,11 +28,10 @@ from optout.outputs import github, notify
 from optout.outputs.junit import junit_xml
 from optout.outputs.notify import Channels
 from optout.outputs.send import Delivery
-from optout.store.writer import write_atomic, write_json
+from optout.store.writer import NOTIFICATIONS, write_atomic, write_json
 
 STDOUT = "-"
 """`json_out` that means the standard output."""
-NOTIFICATIONS = "notifications.json"
 """Next to run.json: the deliveries of the run's notifications (not sealed: see above)."""
 
 

@@ -29,6 +29,8 @@ from optout.store.runids import format_run_id, is_run_id, run_key
 RUN_JSON = "run.json"
 MANIFEST = "manifest.json"
 RESULT_JSON = "result.json"
+NOTIFICATIONS = "notifications.json"
+"""The alerts sent about a run (written after the seal, so not in its manifest)."""
 
 
 class RecordingsError(OSError):
