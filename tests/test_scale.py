@@ -27,6 +27,16 @@ def free_port() -> int:
         return port
 
 
+def wait_for_port(port: int, seconds: float = 30) -> None:
+    """Wait until something listens on this loopback port."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+
+
 def system_browser() -> str:
     for candidate in ("/usr/bin/chromium", shutil.which("chromium"), shutil.which("chrome")):
         if candidate and Path(candidate).exists():
@@ -133,12 +143,7 @@ def run_server() -> Iterator[str]:
         stderr=subprocess.STDOUT,
         text=True,
     )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        time.sleep(0.2)
+    wait_for_port(port)
     yield f"ws://127.0.0.1:{port}/"
     proc.terminate()
     proc.wait(timeout=10)
@@ -156,12 +161,7 @@ def cdp_browser(tmp_path: Path) -> Iterator[str]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        time.sleep(0.2)
+    wait_for_port(port)
     yield f"http://127.0.0.1:{port}"
     proc.terminate()
     proc.wait(timeout=10)

@@ -213,8 +213,13 @@ async def _attempt(
 
 def _cut(flow: Flow, locale: str, attempt: int, why: str) -> tuple[FlowResult, FinalCapture]:
     """An attempt that could not look at the page: unreachable, with `why` as its reason."""
-    verdict, reason, rule = decide(Signals(network_error=why))
-    result = FlowResult(
+    return _without_page(flow, locale, attempt, Signals(network_error=why)), FinalCapture()
+
+
+def _without_page(flow: Flow, locale: str, attempt: int, signals: Signals) -> FlowResult:
+    """The result of an attempt decided without looking at a page (no session, no time...)."""
+    verdict, reason, rule = decide(signals)
+    return FlowResult(
         flow=flow.id,
         name=flow.name,
         start=flow.start,
@@ -228,7 +233,6 @@ def _cut(flow: Flow, locale: str, attempt: int, why: str) -> tuple[FlowResult, F
         duration_s=0.0,
         session=flow.session or "",
     )
-    return result, FinalCapture()
 
 
 async def _run_job(
@@ -292,21 +296,9 @@ def _no_session(flow: Flow, locale: str, bus: Bus, expected: Verdict | None) -> 
     """A flow that needs a saved login nobody saved: blocked, without opening a page."""
     assert flow.session is not None
     bus.emit(AttemptStarted(flow.id, locale, 1))
-    verdict, reason, rule = decide(Signals(blocked_marker=sessions.missing_reason(flow.session)))
-    result = FlowResult(
-        flow=flow.id,
-        name=flow.name,
-        start=flow.start,
-        locale=locale,
-        verdict=verdict,
-        reason=reason,
-        rule=rule,
-        final_url="",
-        attempt=1,
-        started_at=_timestamp(_utcnow()),
-        duration_s=0.0,
-        expected=expected,
-    )
+    signals = Signals(blocked_marker=sessions.missing_reason(flow.session))
+    result = _without_page(flow, locale, 1, signals)
+    result.expected = expected
     bus.emit(AttemptFinished(result, FinalCapture(), retry=False))
     return result
 
