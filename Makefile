@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install browser xvfb test lint lint-quick demo clean
+.PHONY: install browser xvfb test lint lint-quick demo clean bench
 
 install: $(STAMP) browser xvfb
 
@@ -62,6 +62,11 @@ lint: install
 
 demo: install
 	$(BIN)/optout demo
+
+# optout against hand-written Playwright on the replica behind 300 ms of latency; appends to
+# bench/RESULTS.md (about 10 min on an idle 2-core machine). `make bench ARGS=--quick`: smaller.
+bench: install
+	$(BIN)/python bench/run.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info
