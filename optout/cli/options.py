@@ -13,6 +13,7 @@ from optout.browser.origins import MappingError, OriginMap
 from optout.browser.pool import Endpoint, parse_endpoint
 from optout.check.shard import parse_shard
 from optout.check.verdict import FailOn
+from optout.check.workers import default_workers
 from optout.cli.common import BROWSER_PATH
 from optout.outputs.targets import TargetError, check_urls, load_config, split_urls
 
@@ -143,9 +144,9 @@ OPTIONS = [
     click.option(
         "--workers",
         type=click.IntRange(min=1),
-        default=1,
-        show_default=True,
-        help="Flows to run at once.",
+        default=default_workers,
+        show_default="3 per core, within the free memory, at most 8",
+        help="Flow × locale pairs to run at once.",
     ),
     click.option(
         "--json", "json_out", metavar="FILE|-", help="Write the JSON summary to FILE, or - ."
