@@ -64,7 +64,7 @@ demo: install
 	$(BIN)/optout demo
 
 # optout against hand-written Playwright on the replica behind 300 ms of latency; appends to
-# bench/RESULTS.md (about 10 min on an idle 2-core machine). `make bench ARGS=--quick`: smaller.
+# bench/RESULTS.md (12 min on a busy 2-core machine). `make bench ARGS=--quick`: smaller.
 bench: install
 	$(BIN)/python bench/run.py $(ARGS)
 

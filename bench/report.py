@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import workload
 
 if TYPE_CHECKING:
-    from run import Bench
+    from common import Bench
 
 
 @dataclass

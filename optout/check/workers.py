@@ -13,7 +13,7 @@ The rule: `min(PER_CORE × cores, (memory − RESERVED) ÷ PER_WORKER, MAX_WORKE
   8 within 5 % of it, 4 13 % slower (bench/RESULTS.md, docs/scale.md).
 - PER_WORKER: the proportional memory (PSS) one more concurrent pair costs, a browser
   context and its renderer, with room for a long page (the benchmark measured a peak of
-  592 MiB for the whole process tree at 1 worker and 865 MiB at 6 on the replica's pages);
+  613 MiB for the whole process tree at 1 worker and 999 MiB at 6 on the replica's pages);
   RESERVED is left for the browser's own processes, the Playwright driver and Python.
 - MAX_WORKERS: one browser process serves every context of a run; 8 is the most the
   benchmark measured.
