@@ -132,3 +132,15 @@ def test_step_file_names() -> None:
     """Screenshots are numbered and named after the step's action."""
     assert step_file(1, "open-start") == "01-open-start.png"
     assert step_file(12, "check-form") == "12-check-form.png"
+
+
+def test_default_workers_follow_cores_and_memory() -> None:
+    """--workers defaults to 3 per core, fewer when memory is short, never more than 8."""
+    from optout.check.workers import default_workers
+
+    gib = 2**30
+    assert default_workers(cores=2, memory=24 * gib) == 6
+    assert default_workers(cores=1, memory=24 * gib) == 3
+    assert default_workers(cores=16, memory=64 * gib) == 8
+    assert default_workers(cores=8, memory=1 * gib) == 2
+    assert default_workers(cores=4, memory=100 * 2**20) == 1
