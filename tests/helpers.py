@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import html
 import json
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from email.message import Message
 from pathlib import Path
 from typing import Any
 
@@ -108,3 +113,49 @@ def storage_state(path: Path, user: str = "100000000000001") -> Path:
     }
     path.write_text(json.dumps(state))
     return path
+
+
+# anything that would make the browser fetch a resource: a tag that loads one, a src that is
+# not a data: URI (pictures drawn inline load nothing), a CSS import or url()
+OFFSITE = r"<(link|iframe)\b|\bsrc=(?![\"']?data:)|@import|url\("
+
+
+@dataclass
+class Result:
+    """A fetched response: status, headers and (HTML-unescaped) body text."""
+
+    status: int
+    headers: Message
+    raw: str
+
+    @property
+    def text(self) -> str:
+        return html.unescape(self.raw)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
+def fetch(
+    url: str,
+    lang: str = "en",
+    method: str = "GET",
+    cookie: str = "",
+    timeout: float = 10,
+) -> Result:
+    """Fetch ``url`` without following redirects, with an Accept-Language for ``lang``."""
+    headers = {"Accept-Language": "fr-FR,fr;q=0.9,en;q=0.8" if lang == "fr" else "en-US,en"}
+    if cookie:
+        headers["Cookie"] = cookie
+    data = b"x=1" if method == "POST" else None
+    request = urllib.request.Request(url, data=data, headers=headers, method=method)
+    try:
+        with _OPENER.open(request, timeout=timeout) as response:
+            return Result(response.status, response.headers, response.read().decode("utf-8"))
+    except urllib.error.HTTPError as err:
+        return Result(err.code, err.headers, err.read().decode("utf-8"))

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import html
 import re
 import socket
 import threading
 import time
 import urllib.error
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
-from email.message import Message
 
 import pytest
+from helpers import OFFSITE, fetch
 
 from optout.replica import SCENARIOS, ReplicaServer
+from optout.replica import server as server_module
 from optout.replica.__main__ import listing
-from optout.replica.scenarios import BEHAVIOURS
+from optout.replica.scenarios import BEHAVIOURS, Incoming, route
 
 AI_FORM = "6359191084165019"
 FR_FORM = "712876720715583"
@@ -27,50 +25,6 @@ GENERIC_FORM = "1994830130782319"
 THIRD_PARTY_FORM = "1266025207620918"
 FORM_PATH = f"/help/contact/{AI_FORM}"
 UNAVAILABLE_MARKERS = ("isn't available", "n'est pas disponible")
-# anything that would make the browser fetch a resource: a tag that loads one, a src that is
-# not a data: URI (pictures drawn inline load nothing), a CSS import or url()
-OFFSITE = r"<(link|iframe)\b|\bsrc=(?![\"']?data:)|@import|url\("
-
-
-@dataclass
-class Result:
-    """A fetched response: status, headers and (HTML-unescaped) body text."""
-
-    status: int
-    headers: Message
-    raw: str
-
-    @property
-    def text(self) -> str:
-        return html.unescape(self.raw)
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: object, **kwargs: object) -> None:
-        return None
-
-
-_OPENER = urllib.request.build_opener(_NoRedirect)
-
-
-def fetch(
-    url: str,
-    lang: str = "en",
-    method: str = "GET",
-    cookie: str = "",
-    timeout: float = 10,
-) -> Result:
-    """Fetch ``url`` without following redirects, with an Accept-Language for ``lang``."""
-    headers = {"Accept-Language": "fr-FR,fr;q=0.9,en;q=0.8" if lang == "fr" else "en-US,en"}
-    if cookie:
-        headers["Cookie"] = cookie
-    data = b"x=1" if method == "POST" else None
-    request = urllib.request.Request(url, data=data, headers=headers, method=method)
-    try:
-        with _OPENER.open(request, timeout=timeout) as response:
-            return Result(response.status, response.headers, response.read().decode("utf-8"))
-    except urllib.error.HTTPError as err:
-        return Result(err.code, err.headers, err.read().decode("utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -268,7 +222,7 @@ def test_scenario_status_and_texts(
 
 
 def test_scenario_names_are_exact() -> None:
-    """SCENARIOS holds exactly the thirty-six documented names with descriptions."""
+    """SCENARIOS holds exactly the forty-six documented names with descriptions."""
     assert set(SCENARIOS) == {
         "form-available",
         "form-missing",
@@ -306,6 +260,16 @@ def test_scenario_names_are_exact() -> None:
         "capture-policy-2024",
         "capture-login-wall",
         "session-expired",
+        "stall",
+        "redirect-loop",
+        "js-dialogs",
+        "popup-window",
+        "download",
+        "huge-page",
+        "navigate-away",
+        "overlay-cover",
+        "infinite-scroll",
+        "console-flood",
     }
     assert all(SCENARIOS.values())
     assert set(BEHAVIOURS) == set(SCENARIOS)
@@ -618,3 +582,132 @@ def test_listing_shows_demo_overrides() -> None:
     assert re.search(rf"{THIRD_PARTY_FORM} +as login-wall", text)
     assert re.search(r"genai +as policy-no-link", text)
     assert "--map-origin https://www.facebook.com=http://127.0.0.1:1/demo" in text
+
+
+# --- hostile pages: answers that stall, loop, download or never end -----------------------
+
+
+def raw_get(server: ReplicaServer, path: str, timeout: float = 10) -> socket.socket:
+    """A client socket that has sent ``GET <scenario path> HTTP/1.0`` and reads nothing yet."""
+    sock = socket.create_connection(("127.0.0.1", server.port), timeout=timeout)
+    sock.sendall(f"GET {path} HTTP/1.0\r\nHost: x\r\nAccept-Language: en\r\n\r\n".encode())
+    return sock
+
+
+def read_until(sock: socket.socket, marker: bytes, limit: int = 1_000_000) -> bytes:
+    """Read from ``sock`` until ``marker`` has arrived (or the peer closes)."""
+    data = b""
+    while marker not in data and len(data) < limit:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def wait_idle(server: ReplicaServer, within: float) -> bool:
+    """Whether the server has no request in flight within ``within`` seconds."""
+    deadline = time.monotonic() + within
+    while server.in_flight and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return server.in_flight == 0
+
+
+def test_stall_sends_the_page_start_then_nothing_and_ends_when_the_client_leaves() -> None:
+    """A stalled form page sends its start, no form, then nothing until its client leaves."""
+    with ReplicaServer(port=0) as srv:
+        sock = raw_get(srv, f"/stall{FORM_PATH}")
+        data = read_until(sock, b"Object to Your Information")
+        head = data.split(b"\r\n\r\n", 1)[0].lower()
+        assert head.startswith(b"http/1.0 200") and b"content-length" not in head
+        assert b"Object to Your Information Being Used for AI at Meta" in data
+        assert b"<form" not in data
+        sock.settimeout(1.5)
+        with pytest.raises(TimeoutError):
+            sock.recv(65536)
+        assert srv.in_flight == 1
+        sock.close()
+        assert wait_idle(srv, 3), "the stalled answer outlived its client"
+
+
+def test_stall_and_hang_end_at_the_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stalled or hanging answer whose client stays is closed by the server at its cap."""
+    monkeypatch.setattr(server_module, "HANG_CAP_SECONDS", 1.0)
+    with ReplicaServer(port=0) as srv:
+        for path in (f"/stall{FORM_PATH}", f"/hang{FORM_PATH}"):
+            sock = raw_get(srv, path)
+            started = time.monotonic()
+            read_until(sock, b"\0")  # everything, until the server closes
+            assert time.monotonic() - started < 5, path
+            sock.close()
+        assert wait_idle(srv, 3)
+
+
+def test_huge_page_streams_50_mb_without_holding_it(server: ReplicaServer) -> None:
+    """The huge page is 50 MB sent as it is generated: the reply holds a stream, not the page."""
+    reply = route(Incoming("GET", "huge-page", FORM_PATH, ""))
+    assert len(reply.body) < 100_000 and isinstance(reply.stream, Iterator)
+    sock = raw_get(server, f"/huge-page{FORM_PATH}", timeout=30)
+    first = read_until(sock, b'data-sjs>{"require":[')
+    total, tail = len(first), b""
+    while chunk := sock.recv(1 << 20):
+        total, tail = total + len(chunk), (tail + chunk)[-200:]
+    sock.close()
+    head = first.split(b"\r\n\r\n", 1)[0].lower()
+    assert b"content-length" not in head
+    assert b'<input type="email"' in first  # the form comes first, the 50 MB after it
+    assert total >= 50 * 1024 * 1024
+    assert tail.rstrip().endswith(b"</html>")
+
+
+def test_redirect_loop_sends_each_form_id_to_the_other(server: ReplicaServer) -> None:
+    """In redirect-loop the two form ids redirect (302) to each other."""
+    first = fetch(server.origin_for("redirect-loop") + FORM_PATH)
+    second = fetch(server.origin_for("redirect-loop") + f"/help/contact/{FR_FORM}")
+    assert (first.status, first.headers["Location"]) == (
+        302,
+        f"/redirect-loop/help/contact/{FR_FORM}",
+    )
+    assert (second.status, second.headers["Location"]) == (302, f"/redirect-loop{FORM_PATH}")
+
+
+def test_download_answers_an_attachment(server: ReplicaServer) -> None:
+    """In download the form page is a PDF attachment, with one Content-Type."""
+    result = fetch(server.origin_for("download") + FORM_PATH)
+    assert result.status == 200
+    assert result.headers.get_all("Content-Type") == ["application/pdf"]
+    assert result.headers["Content-Disposition"] == 'attachment; filename="objection-form.pdf"'
+    assert result.raw.startswith("%PDF-")
+
+
+@pytest.mark.parametrize(
+    ("scenario", "script"),
+    [
+        ("js-dialogs", "beforeunload"),
+        ("popup-window", "window.open("),
+        ("navigate-away", "location.assign("),
+        ("overlay-cover", "replica_overlay"),
+        ("infinite-scroll", "IntersectionObserver"),
+        ("console-flood", "console.log("),
+    ],
+)
+def test_scripted_hostile_pages_hold_the_form_and_their_script(
+    server: ReplicaServer, scenario: str, script: str
+) -> None:
+    """Each scripted hostile page is the whole form plus its script, loading nothing offsite."""
+    result = fetch(server.origin_for(scenario) + FORM_PATH)
+    assert result.status == 200
+    assert "Object to Your Information Being Used for AI at Meta" in result.text
+    assert '<input type="email"' in result.raw and ">Send</button>" in result.raw
+    assert script in result.raw
+    assert not re.search(OFFSITE, result.raw)
+
+
+@pytest.mark.parametrize("scenario", ["stall", "redirect-loop", "download", "huge-page"])
+def test_hostile_scenarios_answer_other_pages_as_usual(
+    server: ReplicaServer, scenario: str
+) -> None:
+    """Outside the form ids, a hostile scenario answers as form-available."""
+    result = fetch(server.origin_for(scenario) + "/privacy/policy/")
+    assert result.status == 200 and "right to object" in result.text
+    assert result.headers["Content-Length"] == str(len(result.raw.encode()))

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_replica import OFFSITE, Result
-from test_replica import fetch as _fetch
+from helpers import OFFSITE, Result
+from helpers import fetch as _fetch
 
 from optout.replica import ReplicaServer
 from optout.replica.__main__ import listing
@@ -43,7 +43,7 @@ LOGIN_WALL_TEXTS = ("You must log in to continue", "Vous devez vous connecter po
 
 
 def fetch(url: str, lang: str = "en", cookie: str = "") -> Result:
-    """GET ``url`` without following redirects (see test_replica.fetch)."""
+    """GET ``url`` without following redirects (see helpers.fetch)."""
     return _fetch(url, lang, cookie=cookie)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from conftest import FLOWS
-from test_sessions import write_session
+from helpers import storage_state
 
 FORM = "https://www.facebook.com/help/contact/6359191084165019"
 WA_ARTICLE = "https://faq.whatsapp.com/1285115568956956/"
@@ -193,7 +193,7 @@ NOTIFICATION_STATES = {
 @pytest.mark.parametrize("scenario", list(NOTIFICATION_STATES))
 def test_notification_flow_with_a_session(verify: Any, tmp_path: Path, scenario: str) -> None:
     """With a saved login, the notification flow follows the AI notification to the form."""
-    session = write_session(tmp_path / "facebook.json")
+    session = storage_state(tmp_path / "facebook.json")
     verdict, prefix = NOTIFICATION_STATES[scenario]
     run = verify(
         FLOWS / "facebook-notification.yaml",

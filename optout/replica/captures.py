@@ -15,6 +15,9 @@ import re
 from pathlib import Path
 from typing import Final
 
+from optout.replica.messages import Reply
+from optout.replica.pages import plain_page
+
 CAPTURE_FAMILY: Final = "capture"
 CAPTURES_ENV: Final = "OPTOUT_CAPTURES"
 CAPTURE_CSP: Final = (
@@ -163,3 +166,26 @@ def load(captures_dir: Path | None, stem: str) -> str | None:
     if path is None:
         return None
     return sanitize(path.read_text(encoding="utf-8", errors="replace"))
+
+
+def page_reply(stem: str, captures_dir: Path | None) -> Reply:
+    """A real capture answering one page of a scenario; a 404 plain page without it."""
+    body = load(captures_dir, stem)
+    if body is None:
+        where = str(captures_dir) if captures_dir else "no captures directory configured"
+        text = f"This scenario needs the real capture {stem!r}, not found in {where}."
+        return Reply(404, plain_page("404 Missing capture", text))
+    return Reply(200, body, {"Content-Security-Policy": CAPTURE_CSP})
+
+
+def reply(rest: str, captures_dir: Path | None) -> Reply:
+    """``/capture/<stem>/<any path>``: the sanitised capture, or a 404 plain page."""
+    stem = rest.strip("/").partition("/")[0]
+    body = load(captures_dir, stem) if stem else None
+    if body is not None:
+        return Reply(200, body, {"Content-Security-Policy": CAPTURE_CSP})
+    names = available(captures_dir)
+    known = {f"{CAPTURE_FAMILY}/{name}": "real capture" for name in names}
+    where = str(captures_dir) if captures_dir else "no captures directory configured"
+    text = f"No capture named {stem!r} in {where}." + (" Available:" if known else "")
+    return Reply(404, plain_page("404 Unknown capture", text, known))

@@ -12,7 +12,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from optout.replica.styles import CSS, cx
-from optout.replica.texts import COUNTRIES, texts_for, wa_texts_for
+from optout.replica.texts import COUNTRIES, texts_for
 
 AI_FORM_URL: Final = "https://www.facebook.com/help/contact/6359191084165019"
 GENERIC_FORM_URL: Final = "https://www.facebook.com/help/contact/1994830130782319"
@@ -25,7 +25,7 @@ WA_ARTICLE_URL: Final = f"https://faq.whatsapp.com/{WA_ARTICLE_ID}/"
 WA_FORM_ID: Final = "1534459096974129"
 WA_FORM_URL: Final = f"https://www.whatsapp.com/contact/forms/{WA_FORM_ID}"
 
-_ENV: Final = Environment(
+ENV: Final = Environment(
     loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
     autoescape=True,
     undefined=StrictUndefined,
@@ -33,7 +33,7 @@ _ENV: Final = Environment(
     lstrip_blocks=True,
     keep_trailing_newline=True,
 )
-_ENV.globals.update(
+ENV.globals.update(
     cx=cx,
     css=Markup(CSS),
     ai_form_url=AI_FORM_URL,
@@ -54,7 +54,8 @@ class PageContext:
     header_login: bool = False  # logged-out top bar with a login form (not a login wall)
 
 
-def _render(name: str, ctx: PageContext, title: str, subbrand: str = "", **extra: Any) -> str:
+def render(name: str, ctx: PageContext, title: str, subbrand: str = "", **extra: Any) -> str:
+    """A Meta-like page: the template `name` in the page's language and frame."""
     t = texts_for(ctx.lang)
     values: dict[str, Any] = {
         "lang": ctx.lang,
@@ -69,10 +70,11 @@ def _render(name: str, ctx: PageContext, title: str, subbrand: str = "", **extra
         "header_login": ctx.header_login,
     }
     values.update(extra)
-    return _ENV.get_template(name).render(values)
+    return ENV.get_template(name).render(values)
 
 
-def _form_values(ctx: PageContext, form_id: str) -> dict[str, Any]:
+def form_values(ctx: PageContext, form_id: str) -> dict[str, Any]:
+    """What the objection form's templates need besides the frame."""
     t = texts_for(ctx.lang)
     return {
         "form_id": form_id,
@@ -81,14 +83,15 @@ def _form_values(ctx: PageContext, form_id: str) -> dict[str, Any]:
     }
 
 
-def _help_subbrand(ctx: PageContext) -> str:
+def help_subbrand(ctx: PageContext) -> str:
+    """The words "Help Center" in the page's language, shown beside the wordmark."""
     return texts_for(ctx.lang)["help_center"]
 
 
 def form_page(ctx: PageContext, form_id: str) -> str:
     """The AI-objection form (country select, e-mail, free text, "Send")."""
     title = texts_for(ctx.lang)["form_title"]
-    return _render("form.html.j2", ctx, title, _help_subbrand(ctx), **_form_values(ctx, form_id))
+    return render("form.html.j2", ctx, title, help_subbrand(ctx), **form_values(ctx, form_id))
 
 
 def _b64(text: str) -> str:
@@ -101,10 +104,8 @@ def late_form_page(ctx: PageContext, form_id: str, delay_ms: int) -> str:
     The form markup travels base64-encoded so that no marker text is in the initial HTML.
     """
     title = texts_for(ctx.lang)["form_title"]
-    body = _render(
-        "form_body.html.j2", ctx, title, _help_subbrand(ctx), **_form_values(ctx, form_id)
-    )
-    return _render(
+    body = render("form_body.html.j2", ctx, title, help_subbrand(ctx), **form_values(ctx, form_id))
+    return render(
         "skeleton.html.j2",
         ctx,
         "Facebook",
@@ -128,7 +129,7 @@ def unavailable_page(ctx: PageContext, curly_en: bool = False, swapped: bool = F
     if swapped:
         old, new = ("’", "'") if ctx.lang == "fr" else ("'", "’")
         heading, body = heading.replace(old, new), body.replace(old, new)
-    return _render(
+    return render(
         "message.html.j2",
         ctx,
         "Facebook",
@@ -143,7 +144,7 @@ def unavailable_page(ctx: PageContext, curly_en: bool = False, swapped: bool = F
 def not_found_page(ctx: PageContext) -> str:
     """Meta's "This page isn't available" page for unknown paths."""
     t = texts_for(ctx.lang)
-    return _render(
+    return render(
         "message.html.j2",
         ctx,
         "Facebook",
@@ -158,7 +159,7 @@ def not_found_page(ctx: PageContext) -> str:
 def error_page(ctx: PageContext) -> str:
     """Meta's generic "Sorry, something went wrong." page (no unavailable markers)."""
     t = texts_for(ctx.lang)
-    return _render(
+    return render(
         "message.html.j2",
         ctx,
         "Erreur" if ctx.lang == "fr" else "Error",
@@ -180,7 +181,7 @@ def transient_page(ctx: PageContext, wording: str) -> str:
     """
     t = texts_for(ctx.lang)
     key = "transient_a" if wording == "technical" else "transient_b"
-    return _render(
+    return render(
         "message.html.j2",
         ctx,
         "Instagram" if ctx.instagram else "Facebook",
@@ -195,7 +196,7 @@ def transient_page(ctx: PageContext, wording: str) -> str:
 def rate_limit_page(ctx: PageContext) -> str:
     """Meta's rate-limit page: « Cette fonction est temporairement bloquée » in role=main,
     under a logged-out top bar with a login form (HTTP 200)."""
-    return _render("rate_limit.html.j2", ctx, "Facebook", header_login=True)
+    return render("rate_limit.html.j2", ctx, "Facebook", header_login=True)
 
 
 def login_in_place_page(ctx: PageContext) -> str:
@@ -203,19 +204,17 @@ def login_in_place_page(ctx: PageContext) -> str:
     header « Se connecter à Facebook » / "Log in to Facebook", the login form as content."""
     t = texts_for(ctx.lang)
     title = t["wall_title_ig"] if ctx.instagram else t["wall_title"]
-    return _render("login_in_place.html.j2", ctx, title, wall_title=title)
+    return render("login_in_place.html.j2", ctx, title, wall_title=title)
 
 
 def login_page(ctx: PageContext, next_q: str) -> str:
     """The login wall; ``next_q`` is the already URL-encoded ``next`` value (or "")."""
-    return _render("login.html.j2", ctx, texts_for(ctx.lang)["login_title"], next_q=next_q)
+    return render("login.html.j2", ctx, texts_for(ctx.lang)["login_title"], next_q=next_q)
 
 
 def checkpoint_page(ctx: PageContext, next_q: str) -> str:
     """The security checkpoint with ``#checkpointSubmitButton``."""
-    return _render(
-        "checkpoint.html.j2", ctx, texts_for(ctx.lang)["checkpoint_title"], next_q=next_q
-    )
+    return render("checkpoint.html.j2", ctx, texts_for(ctx.lang)["checkpoint_title"], next_q=next_q)
 
 
 def policy_page(ctx: PageContext, variant: str) -> str:
@@ -225,11 +224,11 @@ def policy_page(ctx: PageContext, variant: str) -> str:
     title = "Politique de confidentialité" if ctx.lang == "fr" else "Privacy Policy"
     subbrand = texts_for(ctx.lang)["privacy_center"]
     if variant == "redesigned":
-        return _render("policy_redesigned.html.j2", ctx, title, subbrand)
+        return render("policy_redesigned.html.j2", ctx, title, subbrand)
     banner = {"objection": "objection", "delayed": "delayed", "collapsed": "collapsed"}.get(
         variant, ""
     )
-    return _render(
+    return render(
         "policy.html.j2",
         ctx,
         title,
@@ -247,7 +246,7 @@ def genai_page(ctx: PageContext, variant: str) -> str:
         if ctx.lang == "fr"
         else "How Meta uses information for generative AI models"
     )
-    return _render(
+    return render(
         "genai.html.j2",
         ctx,
         title,
@@ -260,17 +259,17 @@ def genai_page(ctx: PageContext, variant: str) -> str:
 def article_page(ctx: PageContext) -> str:
     """An ordinary help-centre article that no flow recognises."""
     t = texts_for(ctx.lang)
-    return _render("article.html.j2", ctx, t["article_title"], _help_subbrand(ctx))
+    return render("article.html.j2", ctx, t["article_title"], help_subbrand(ctx))
 
 
 def home_page(ctx: PageContext) -> str:
     """A simple home page."""
-    return _render("home.html.j2", ctx, "Facebook")
+    return render("home.html.j2", ctx, "Facebook")
 
 
 def plain_page(heading: str, body: str, scenarios: dict[str, str] | None = None) -> str:
     """A bare, non-Meta page (unknown scenario, 405)."""
-    template = _ENV.get_template("plain.html.j2")
+    template = ENV.get_template("plain.html.j2")
     return template.render(heading=heading, body=body, scenarios=scenarios or {})
 
 
@@ -309,7 +308,7 @@ def notifications_page(ctx: PageContext, ai_item: bool, profile: str = "Camille 
         for who, what, when, key in _NOTIFICATIONS[ctx.lang]
     ]
     ai_when = "1 h" if ctx.lang == "fr" else "1h"
-    return _render(
+    return render(
         "notifications.html.j2",
         ctx,
         t["notifications_title"],
@@ -323,7 +322,7 @@ def notifications_page(ctx: PageContext, ai_item: bool, profile: str = "Camille 
 def genai_notification_page(ctx: PageContext, objection_link: bool) -> str:
     """The page the AI notification opens ("We're getting ready to expand AI at Meta...")."""
     t = texts_for(ctx.lang)
-    return _render(
+    return render(
         "genai_notification.html.j2",
         ctx,
         t["notif_page_title"],
@@ -335,19 +334,19 @@ def genai_notification_page(ctx: PageContext, objection_link: bool) -> str:
 def preform_page(ctx: PageContext, next_href: str) -> str:
     """The 2024 pre-form: a yes/no question and a "Next" link (nothing is submitted)."""
     title = texts_for(ctx.lang)["preform_title"]
-    return _render("preform.html.j2", ctx, title, _help_subbrand(ctx), next_href=next_href)
+    return render("preform.html.j2", ctx, title, help_subbrand(ctx), next_href=next_href)
 
 
 def generic_form_page(ctx: PageContext, form_id: str) -> str:
     """The generic GDPR "object to processing" form (e-mail and "Send"), not the AI form."""
     title = texts_for(ctx.lang)["generic_form_title"]
-    return _render("generic_form.html.j2", ctx, title, _help_subbrand(ctx), form_id=form_id)
+    return render("generic_form.html.j2", ctx, title, help_subbrand(ctx), form_id=form_id)
 
 
 def help_meta_page(lang: str) -> str:
     """help.meta.com/support/privacy: the Meta Help Center's privacy topic, without a form."""
     t = texts_for(lang)
-    return _render(
+    return render(
         "help_meta.html.j2",
         PageContext(lang=lang),
         f"{t['meta_help_privacy']} | {t['meta_help_center']}",
@@ -355,72 +354,6 @@ def help_meta_page(lang: str) -> str:
         brand="Meta",
         wordmark="Meta",
         host="help.meta.com",
-    )
-
-
-# --- WhatsApp: the Help Center article, the "Contact WhatsApp" form, error pages ---------
-
-
-def _wa_render(name: str, ctx: PageContext, title: str, **extra: Any) -> str:
-    values: dict[str, Any] = {
-        "lang": ctx.lang,
-        "t": texts_for(ctx.lang),
-        "w": wa_texts_for(ctx.lang),
-        "dialog": ctx.dialog,
-        "title": title,
-    }
-    values.update(extra)
-    return _ENV.get_template(name).render(values)
-
-
-def wa_article_page(ctx: PageContext, contact_link: bool) -> str:
-    """faq.whatsapp.com/1285115568956956: « Comment puis-je m’opposer au traitement de mes
-    informations ? », with or without its link to the "Contact WhatsApp" form."""
-    w = wa_texts_for(ctx.lang)
-    title = f"{w['article_title']} | WhatsApp {w['help_center']}"
-    return _wa_render("wa_article.html.j2", ctx, title, contact_link=contact_link)
-
-
-def wa_form_page(ctx: PageContext, form_id: str) -> str:
-    """The "Contact WhatsApp" form: phone number, e-mail (twice), free text, "Send"."""
-    w = wa_texts_for(ctx.lang)
-    return _wa_render("wa_form.html.j2", ctx, f"{w['form_title']} | WhatsApp", form_id=form_id)
-
-
-def wa_contact_page(ctx: PageContext) -> str:
-    """www.whatsapp.com/contact: the general contact page, which is not a form."""
-    w = wa_texts_for(ctx.lang)
-    return _wa_render(
-        "wa_message.html.j2", ctx, "WhatsApp", heading=w["form_title"], body=w["contact_body"]
-    )
-
-
-def wa_gone_page(ctx: PageContext) -> str:
-    """WhatsApp's "This page isn't available" page (an article that was removed)."""
-    w = wa_texts_for(ctx.lang)
-    return _wa_render(
-        "wa_message.html.j2", ctx, "WhatsApp", heading=w["gone_title"], body=w["gone_body"]
-    )
-
-
-def wa_form_unavailable_page(ctx: PageContext) -> str:
-    """The contact form's address answers "This form is no longer available"."""
-    w = wa_texts_for(ctx.lang)
-    return _wa_render(
-        "wa_message.html.j2",
-        ctx,
-        "WhatsApp",
-        heading=w["form_gone_title"],
-        body=w["form_gone_body"],
-    )
-
-
-def wa_transient_page(ctx: PageContext, wording: str) -> str:
-    """Meta's transient error page, in WhatsApp's frame (see :func:`transient_page`)."""
-    t = texts_for(ctx.lang)
-    key = "transient_a" if wording == "technical" else "transient_b"
-    return _wa_render(
-        "wa_message.html.j2", ctx, "WhatsApp", heading=t[f"{key}_title"], body=t[f"{key}_body"]
     )
 
 

@@ -1,13 +1,13 @@
 """Scenarios and request routing: turn (scenario, path, language, cookies) into a response.
 
 Everything here is pure (no sockets), so the HTTP layer in :mod:`optout.replica.server`
-only parses the request and writes the :class:`Reply`.
+only parses the request and writes the :class:`Reply`. The request and reply types are in
+:mod:`optout.replica.messages`; the robustness scenarios' pages in :mod:`optout.replica.hostile`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -15,7 +15,8 @@ from types import MappingProxyType
 from typing import Final
 from urllib.parse import parse_qs, quote
 
-from optout.replica import captures, pages
+from optout.replica import captures, hostile, pages, whatsapp
+from optout.replica.messages import FB_PAGES, FORM_PAGES, WA_PAGES, Incoming, Reply, classify
 from optout.replica.pages import PageContext
 
 REAL_ORIGIN: Final = "https://www.facebook.com"
@@ -75,6 +76,23 @@ SCENARIOS: Final[dict[str, str]] = {
     "banner; forms as in form-available",
     "capture-login-wall": "every path redirects (302) to /login/?next=..., which serves the real "
     "2022 French login-wall capture",
+    # hostile or broken pages at the form's address (6359191084165019, 712876720715583)
+    "stall": "form pages send their head, top bar and heading, then nothing more (the "
+    "response never ends; closed when the client leaves, or after 60 s)",
+    "redirect-loop": "form ids redirect (302) to each other for ever: 6359191084165019 -> "
+    "712876720715583 -> 6359191084165019 ...",
+    "js-dialogs": "the form, with alert() while it loads, confirm() on load, another alert() "
+    "1 s later and a beforeunload prompt",
+    "popup-window": "the form; on load, window.open() shows a popup saying \"This page isn't "
+    'available" (404)',
+    "download": "form pages answer a PDF to download (Content-Disposition: attachment)",
+    "huge-page": "the form, followed by 50 MB of inline JSON generated while it is sent",
+    "navigate-away": "the form; 1 s after it loads, the page goes to the Facebook home page",
+    "overlay-cover": "the form; 1 s after it loads, an opaque layer without a close button "
+    "covers the whole page",
+    "infinite-scroll": "the form, above a feed that grows every 100 ms and whenever its end "
+    "scrolls into view",
+    "console-flood": "the form; its script writes about 10,000 console.log lines a second",
 }
 
 # Suffixes any scenario accepts, after a "+": "form-missing+straight+cookies-2026".
@@ -113,6 +131,7 @@ class Behaviour:
     rate_limit: bool = False  # Facebook and Instagram pages answer the rate-limit page
     login_in_place: bool = False  # form pages answer the login wall in place (200)
     whatsapp: str = "available"  # available | no_link | gone | form_unavailable
+    hostile: str = ""  # "" | a kind in optout.replica.hostile.KINDS (Facebook form ids only)
     # page kind -> the stem of a real capture that answers it (see optout.replica.captures)
     capture_pages: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     # page key (a form id, or a page kind from classify() such as "genai") -> the scenario
@@ -160,6 +179,16 @@ BEHAVIOURS: Final[dict[str, Behaviour]] = {
     "capture-login-wall": Behaviour(
         gate="login", capture_pages=MappingProxyType({"login": CAPTURE_LOGIN_WALL})
     ),
+    "stall": Behaviour(hostile="stall"),
+    "redirect-loop": Behaviour(hostile="redirect_loop"),
+    "js-dialogs": Behaviour(hostile="dialogs"),
+    "popup-window": Behaviour(hostile="popup"),
+    "download": Behaviour(hostile="download"),
+    "huge-page": Behaviour(hostile="huge"),
+    "navigate-away": Behaviour(hostile="navigate_away"),
+    "overlay-cover": Behaviour(hostile="overlay"),
+    "infinite-scroll": Behaviour(hostile="infinite_scroll"),
+    "console-flood": Behaviour(hostile="console_flood"),
     "demo": Behaviour(
         overrides=MappingProxyType(
             {
@@ -173,92 +202,6 @@ BEHAVIOURS: Final[dict[str, Behaviour]] = {
         )
     ),
 }
-
-
-@dataclass
-class Reply:
-    """What the HTTP layer should send back."""
-
-    status: int
-    body: str = ""
-    headers: dict[str, str] = field(default_factory=dict)
-    hang: bool = False
-
-
-@dataclass(frozen=True)
-class Incoming:
-    """The parts of a request that routing looks at."""
-
-    method: str
-    scenario: str
-    rest: str  # path below the scenario prefix, always starting with "/"
-    query: str  # raw query string without "?"
-    accept_language: str = ""
-    cookie_header: str = ""
-
-    @property
-    def lang(self) -> str:
-        """The page language: a ``locale=fr_FR`` / ``lang=fr`` query (as WhatsApp's Help
-        Center takes it) wins over Accept-Language."""
-        query = parse_qs(self.query)
-        for key in ("locale", "lang"):
-            for value in query.get(key, []):
-                return "fr" if value.lower().startswith("fr") else "en"
-        return "fr" if self.accept_language.strip().lower().startswith("fr") else "en"
-
-    @property
-    def rest_with_query(self) -> str:
-        return self.rest + ("?" + self.query if self.query else "")
-
-    def cookies(self) -> dict[str, str]:
-        jar: dict[str, str] = {}
-        for part in self.cookie_header.split(";"):
-            name, sep, value = part.strip().partition("=")
-            if sep:
-                jar[name] = value
-        return jar
-
-
-_FB_FORM: Final = re.compile(r"^/help/contact/(\d+)/?$")
-_IG_FORM: Final = re.compile(r"^/contact/(\d+)/?$")
-_WA_ARTICLE: Final = re.compile(rf"^/({pages.WA_ARTICLE_ID})/?$")
-_WA_FORM: Final = re.compile(r"^/contact/forms/(\d+)/?$")
-FB_PAGES: Final = frozenset(
-    {"fb_form", "ig_form", "policy", "genai", "genai_notification", "notifications", "home"}
-)
-FORM_PAGES: Final = frozenset({"fb_form", "ig_form", "wa_form"})
-WA_PAGES: Final = frozenset({"wa_article", "wa_form", "wa_contact"})
-
-
-def classify(rest: str) -> tuple[str, str]:
-    """Map a path below the scenario prefix to (page kind, argument)."""
-    if rest in ("", "/"):
-        return "home", ""
-    if m := _FB_FORM.match(rest):
-        return "fb_form", m.group(1)
-    if m := _IG_FORM.match(rest):
-        return "ig_form", m.group(1)
-    if m := _WA_ARTICLE.match(rest):
-        return "wa_article", m.group(1)
-    if m := _WA_FORM.match(rest):
-        return "wa_form", m.group(1)
-    if rest in ("/contact", "/contact/"):
-        return "wa_contact", ""
-    if rest in ("/privacy/policy", "/privacy/policy/"):
-        return "policy", ""
-    if rest in ("/privacy/genai", "/privacy/genai/"):
-        return "genai", ""
-    if rest in ("/privacy/genai/notification", "/privacy/genai/notification/"):
-        return "genai_notification", ""
-    if rest in ("/notifications", "/notifications/"):
-        return "notifications", ""
-    if rest in ("/support/privacy", "/support/privacy/"):
-        return "help_meta", ""
-    if rest in ("/login", "/login/", "/login.php"):
-        return "login", ""
-    if rest in ("/checkpoint", "/checkpoint/"):
-        return "checkpoint", ""
-    return "not_found", ""
 
 
 def _html(status: int, body: str) -> Reply:
@@ -323,7 +266,7 @@ def route(req: Incoming, captures_dir: Path | None = None) -> Reply:
     if req.method not in ("GET", "HEAD"):
         return method_not_allowed()
     if req.scenario == captures.CAPTURE_FAMILY:
-        return capture_reply(req.rest, captures_dir)
+        return captures.reply(req.rest, captures_dir)
     parsed = parse_scenario(req.scenario)
     if parsed is None:
         return unknown_scenario(req.scenario)
@@ -354,7 +297,7 @@ def _route(req: Incoming, base: str, mods: frozenset[str], captures_dir: Path | 
     if b.gate == "login":
         if req.rest in ("/login/", "/login.php"):
             if "login" in b.capture_pages:
-                return _capture_page(b.capture_pages["login"], captures_dir)
+                return captures.page_reply(b.capture_pages["login"], captures_dir)
             return _html(200, pages.login_page(ctx, _query_next(req.query)))
         return _redirect(302, f"{prefix}/login/?next={_next_q(req)}")
     if b.gate == "checkpoint":
@@ -364,7 +307,7 @@ def _route(req: Incoming, base: str, mods: frozenset[str], captures_dir: Path | 
 
     if b.transient == "technical" or (b.transient == "unexpected" and kind in FORM_PAGES):
         if kind in WA_PAGES:
-            return _html(200, pages.wa_transient_page(ctx, b.transient))
+            return _html(200, whatsapp.transient_page(ctx, b.transient))
         ig = replace(ctx, instagram=kind == "ig_form")
         return _html(200, pages.transient_page(ig, b.transient))
     if b.rate_limit and kind in FB_PAGES:
@@ -372,9 +315,11 @@ def _route(req: Incoming, base: str, mods: frozenset[str], captures_dir: Path | 
     if b.login_in_place and kind in ("fb_form", "ig_form"):
         return _html(200, pages.login_in_place_page(replace(ctx, instagram=kind == "ig_form")))
     if kind in WA_PAGES:
-        return _whatsapp_reply(b, ctx, kind, arg)
+        return whatsapp.reply(b.whatsapp, ctx, kind, arg)
     if kind in b.capture_pages:
-        return _capture_page(b.capture_pages[kind], captures_dir)
+        return captures.page_reply(b.capture_pages[kind], captures_dir)
+    if b.hostile and kind == "fb_form" and arg in hostile.FORM_IDS:
+        return hostile.reply(b.hostile, ctx, arg, prefix)
 
     if b.redirects:
         if kind == "fb_form" and arg == "6359191084165019":
@@ -409,29 +354,6 @@ def _route(req: Incoming, base: str, mods: frozenset[str], captures_dir: Path | 
     if kind == "home":
         return _html(200, pages.home_page(ctx))
     return _html(404, pages.not_found_page(ctx))
-
-
-def _whatsapp_reply(b: Behaviour, ctx: PageContext, kind: str, arg: str) -> Reply:
-    """faq.whatsapp.com's objection article, the "Contact WhatsApp" form, /contact."""
-    if kind == "wa_article":
-        if b.whatsapp == "gone":
-            return _html(404, pages.wa_gone_page(ctx))
-        return _html(200, pages.wa_article_page(ctx, contact_link=b.whatsapp != "no_link"))
-    if kind == "wa_form":
-        if b.whatsapp == "form_unavailable":
-            return _html(200, pages.wa_form_unavailable_page(ctx))
-        return _html(200, pages.wa_form_page(ctx, arg))
-    return _html(200, pages.wa_contact_page(ctx))
-
-
-def _capture_page(stem: str, captures_dir: Path | None) -> Reply:
-    """A real capture answering one page of a scenario; a 404 plain page without it."""
-    body = captures.load(captures_dir, stem)
-    if body is None:
-        where = str(captures_dir) if captures_dir else "no captures directory configured"
-        text = f"This scenario needs the real capture {stem!r}, not found in {where}."
-        return Reply(404, pages.plain_page("404 Missing capture", text))
-    return Reply(200, body, {"Content-Security-Policy": captures.CAPTURE_CSP})
 
 
 def _query_next(query: str) -> str:
@@ -487,16 +409,3 @@ def profile_name(user: str) -> str:
     """The account's display name the replica shows for a `c_user` cookie: a made-up first
     name and a tag derived from the cookie, so that a test can look for it in the evidence."""
     return "Camille " + hashlib.sha256(user.encode()).hexdigest()[:10]
-
-
-def capture_reply(rest: str, captures_dir: Path | None) -> Reply:
-    """``/capture/<stem>/<any path>``: the sanitised capture, or a 404 plain page."""
-    stem = rest.strip("/").partition("/")[0]
-    body = captures.load(captures_dir, stem) if stem else None
-    if body is not None:
-        return Reply(200, body, {"Content-Security-Policy": captures.CAPTURE_CSP})
-    names = captures.available(captures_dir)
-    known = {f"{captures.CAPTURE_FAMILY}/{name}": "real capture" for name in names}
-    where = str(captures_dir) if captures_dir else "no captures directory configured"
-    text = f"No capture named {stem!r} in {where}." + (" Available:" if known else "")
-    return Reply(404, pages.plain_page("404 Unknown capture", text, known))

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import select
+import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
@@ -11,10 +15,15 @@ from typing import Final
 from urllib.parse import urlsplit
 
 from optout.replica.captures import default_captures_dir
-from optout.replica.scenarios import Incoming, Reply, route
+from optout.replica.messages import Incoming, Reply
+from optout.replica.scenarios import route
 
-HANG_CAP_SECONDS: Final = 600.0
+# No response lasts longer than this: a hanging or stalled one is closed after it, or as soon
+# as the client goes away or the server stops, whichever comes first.
+HANG_CAP_SECONDS: Final = 60.0
 HANG_POLL_SECONDS: Final = 0.1
+# A streamed body waits at most this long for a client that stops reading.
+WRITE_TIMEOUT_SECONDS: Final = 20.0
 
 
 class _Server(ThreadingHTTPServer):
@@ -37,6 +46,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _handle(self) -> None:
         owner = self.server.owner
         owner.record(self.command, self.path)
+        with owner.answering():
+            self._answer(owner)
+
+    def _answer(self, owner: ReplicaServer) -> None:
         split = urlsplit(self.path)
         scenario, _, rest = split.path.lstrip("/").partition("/")
         incoming = Incoming(
@@ -49,22 +62,42 @@ class _Handler(BaseHTTPRequestHandler):
         )
         reply = route(incoming, owner.captures_dir)
         if reply.hang:
-            owner.wait_until_stopped(HANG_CAP_SECONDS)
+            owner.wait_while_connected(self.connection, HANG_CAP_SECONDS)
             self.close_connection = True
             return
-        self._send(reply)
+        try:
+            self._send(reply)
+        except OSError:  # the client went away (or stopped reading) mid-answer
+            self.close_connection = True
 
     def _send(self, reply: Reply) -> None:
         data = reply.body.encode("utf-8")
+        open_ended = reply.stream is not None or reply.stall
         self.send_response(reply.status)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
+        if not any(name.lower() == "content-type" for name in reply.headers):
+            self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Cache-Control", "no-store")
-        self.send_header("Content-Length", str(len(data)))
+        if open_ended:  # HTTP/1.0 without a length: the body ends when the connection closes
+            self.close_connection = True
+        else:
+            self.send_header("Content-Length", str(len(data)))
         for name, value in reply.headers.items():
             self.send_header(name, value)
         self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(data)
+        if self.command == "HEAD":
+            return
+        self.wfile.write(data)
+        if not open_ended:
+            return
+        owner = self.server.owner
+        deadline = time.monotonic() + HANG_CAP_SECONDS
+        self.connection.settimeout(WRITE_TIMEOUT_SECONDS)
+        for chunk in reply.stream or ():
+            if owner.stopping or time.monotonic() > deadline:
+                return
+            self.wfile.write(chunk)
+        if reply.stall:
+            owner.wait_while_connected(self.connection, deadline - time.monotonic())
 
     do_GET = _handle
     do_HEAD = _handle
@@ -96,6 +129,7 @@ class ReplicaServer:
         self._requested_port = port
         self.requests: list[tuple[str, str]] = []
         self._lock = threading.Lock()
+        self._in_flight = 0
         self._stopping = threading.Event()
         self._httpd: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -162,8 +196,37 @@ class ReplicaServer:
         with self._lock:
             self.requests.append((method, path))
 
-    def wait_until_stopped(self, cap_seconds: float) -> None:
-        """Block (for a hanging request) until stop() is called or the cap elapses."""
+    @contextmanager
+    def answering(self) -> Iterator[None]:
+        """Count one request as in flight while it is answered."""
+        with self._lock:
+            self._in_flight += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+
+    @property
+    def in_flight(self) -> int:
+        """How many requests are being answered now (a stalled one counts until it ends)."""
+        return self._in_flight
+
+    @property
+    def stopping(self) -> bool:
+        """Whether stop() was called: long answers end early."""
+        return self._stopping.is_set()
+
+    def wait_while_connected(self, sock: socket.socket, cap_seconds: float) -> None:
+        """Block (for a hanging or stalled answer) until the client closes the connection,
+        stop() is called or the cap elapses."""
         deadline = time.monotonic() + cap_seconds
         while not self._stopping.is_set() and time.monotonic() < deadline:
-            self._stopping.wait(HANG_POLL_SECONDS)
+            try:
+                readable, _, _ = select.select([sock], [], [], HANG_POLL_SECONDS)
+                if readable and not sock.recv(1, socket.MSG_PEEK):
+                    return  # the client closed its end
+            except OSError:
+                return  # reset, or already closed
+            if readable:  # the client sent more bytes; nothing to answer, keep waiting
+                self._stopping.wait(HANG_POLL_SECONDS)
