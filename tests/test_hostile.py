@@ -197,12 +197,6 @@ def verify_process(
     return elapsed, result, folder / "rec" / data["run_id"] / result["evidence"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: the --map-origin router relays a body through Python (route.fetch, "
-    "response.body(), route.fulfill(body=...)); 50 MB take about a minute to go back to the "
-    "browser, and every other call of the page waits behind them, whatever --timeout says",
-)
 def test_a_50_mb_page_ends_in_time(replica: ReplicaServer, tmp_path: Path) -> None:
     """A 50 MB form page ends within five times the plain form's run (and the budget),
     `available` or `unreachable` on a timeout, with its evidence."""

@@ -158,9 +158,9 @@ class Router:
                 headers_out = {
                     k: v for k, v in response.headers.items() if k not in DROP_RESPONSE_HEADERS
                 }
-                await route.fulfill(
-                    status=response.status, headers=headers_out, body=await response.body()
-                )
+                # The body stays in Playwright's driver: a 50 MB page is not copied through
+                # Python, where it would hold up every other page of the run.
+                await route.fulfill(response=response, status=response.status, headers=headers_out)
                 return
             next_real = urljoin(target, location)
             next_url = self.unmap(next_real)  # the address the page should see
