@@ -140,12 +140,6 @@ def test_a_page_that_stalls_downloads_or_navigates_away_is_inconclusive_and_says
     assert replica.in_flight == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: --map-origin answers each redirect with a location.replace() stub, so "
-    "Chromium's redirect limit never applies; the loop runs until the timeout, the reason "
-    "says 'timed out' and no screenshot or final page can be taken",
-)
 def test_a_redirect_loop_is_unreachable_too_many_redirects(verify: Any) -> None:
     """Two form ids that redirect to each other end `unreachable`, "too many redirects", in time."""
     started = time.monotonic()

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from playwright.async_api import Request as PWRequest
 
 MAX_REDIRECTS = 10
+MAX_PAGE_REDIRECTS = 20
+"""Redirects one page load may go through (answered as stubs); a URL seen twice is a loop."""
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # Hop-by-hop and browser-managed headers that must not be forwarded as they are.
 DROP_REQUEST_HEADERS = frozenset({"host", "content-length", "connection", "accept-encoding"})
@@ -110,6 +112,10 @@ class Router:
     timeout: float = 30.0
     hops: dict[str, Hop] = field(default_factory=dict)
     """Redirect stubs served for navigations, by the URL the page asked for."""
+    loop_at: str | None = None
+    """The URL whose load was stopped after MAX_PAGE_REDIRECTS redirects in a row."""
+    _chain: list[str] = field(default_factory=list)
+    _expected: str | None = None
 
     def map(self, url: str) -> str | None:
         for origin_map in self.maps:
@@ -165,6 +171,14 @@ class Router:
             next_real = urljoin(target, location)
             next_url = self.unmap(next_real)  # the address the page should see
             if request.is_navigation_request():
+                # Chromium's own redirect limit never sees stubs: count them here.
+                # A loop shows as a URL seen again in the same chain of redirects.
+                self._chain = [*self._chain, url] if url == self._expected else [url]
+                self._expected = next_url
+                if len(self._chain) > MAX_PAGE_REDIRECTS or next_url in self._chain:
+                    self.loop_at, self._chain, self._expected = url, [], None
+                    await route.abort("failed")
+                    return
                 self.hops[url] = Hop(url=url, status=response.status, location=next_url)
                 await route.fulfill(
                     status=200,

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from playwright.async_api import Error as PlaywrightError
 
+from optout.browser.origins import MAX_PAGE_REDIRECTS
 from optout.check.results import Navigation
 from optout.check.verdict import Signals
 
@@ -82,6 +83,11 @@ class MainDocument:
             return
         self.pending.discard(request)
         failure = request.failure or "failed"
+        if self.router is not None and self.router.loop_at == request.url:
+            failure = (
+                "net::ERR_TOO_MANY_REDIRECTS (a redirect loop, or more than "
+                f"{MAX_PAGE_REDIRECTS} redirects)"
+            )
         self.navigations.append(Navigation(url=request.url, error=failure))
         if "ERR_ABORTED" in failure:  # superseded by another navigation, or a download
             return
