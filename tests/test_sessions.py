@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -47,27 +46,6 @@ def test_session_option_needs_name_and_path() -> None:
     result = invoke("verify", NOTIFICATION, "--session", "facebook")
     assert result.exit_code == 2
     assert "expected NAME=PATH" in result.stderr
-
-
-def write_session(path: Path) -> Path:
-    """A Playwright storage state with a logged-in-looking Facebook cookie."""
-    state = {
-        "cookies": [
-            {
-                "name": "c_user",
-                "value": "100000000000001",
-                "domain": ".facebook.com",
-                "path": "/",
-                "expires": -1,
-                "httpOnly": False,
-                "secure": True,
-                "sameSite": "None",
-            }
-        ],
-        "origins": [],
-    }
-    path.write_text(json.dumps(state))
-    return path
 
 
 SECRET_USER = "cookie-secret-5f3a9c1e77"
