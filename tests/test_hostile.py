@@ -149,17 +149,15 @@ def test_a_redirect_loop_is_unreachable_too_many_redirects(verify: Any) -> None:
     assert "redirect" in result["reason"].lower(), result["reason"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: the form check only asks whether the form's elements are visible, and an "
-    "opaque layer on top of them does not change that",
-)
 def test_a_form_covered_by_an_overlay_is_not_available(verify: Any) -> None:
     """A form that an opaque layer covers 1 s after it loads is not `available`: nobody can see
     it, and neither can the final screenshot."""
     run = verify(FACEBOOK_FORM, "overlay-cover")
     result = run.only()
-    assert result["verdict"] in ("blocked", "broken"), result["reason"]
+    assert result["verdict"] == "blocked", result["reason"]
+    assert result["rule"] == "form covered", result["reason"]
+    assert "is covered by" in result["reason"], result["reason"]
+    assert "Get the most out of Facebook" in result["reason"], result["reason"]
     check_ended_with_evidence(run, "overlay-cover", result)
 
 

@@ -327,3 +327,85 @@ def test_a_rate_limit_under_a_saved_login_is_not_an_expired_session(
     assert result.verdict is Verdict.BLOCKED
     assert result.rule == "blocked marker"
     assert result.reason.startswith('rate-limited: "This feature is temporarily blocked"')
+
+
+OVERLAY = (
+    '<div id=layer style="position:fixed;inset:0;background:#fff;z-index:9">'
+    "<h2>Profitez pleinement de Facebook</h2><p>Ouvrez l’application.</p></div>"
+)
+COVERED = {
+    "an opaque layer with words": (
+        OVERLAY,
+        '"Profitez pleinement de Facebook Ouvrez l’application."',
+    ),
+    "a layer without words": (
+        '<div id=blank style="position:fixed;inset:0;background:#333;z-index:9"></div>',
+        "<div#blank>",
+    ),
+    "a layer added by a script once the page has loaded": (
+        f"<script>addEventListener('load', () => document.body.insertAdjacentHTML('beforeend', "
+        f"{OVERLAY!r}))</script>",
+        "Profitez pleinement de Facebook",
+    ),
+    "a layer over a form below the fold": (
+        OVERLAY + '<script>document.body.prepend(Object.assign(document.createElement("div"), '
+        '{style: "height:3000px"}))</script>',
+        "Profitez pleinement de Facebook",
+    ),
+}
+
+
+@pytest.mark.parametrize("extra", list(COVERED), ids=list(COVERED))
+def test_a_form_under_a_layer_is_blocked_and_names_the_layer(
+    abrowser: AsyncBrowser, extra: str
+) -> None:
+    """A form whose fields something else covers is not there for a person: `blocked`, with
+    the covering layer quoted, after waiting the step's time for the layer to go."""
+    html, quoted = COVERED[extra]
+    result, final = check(abrowser, FORM_FLOW, {FORM_URL: FORM_HTML + html}, step_timeout=1.5)
+    assert result.verdict is Verdict.BLOCKED, result.reason
+    assert result.rule == "form covered"
+    assert "is covered by " in result.reason
+    assert quoted in result.reason
+    assert final.png
+
+
+NOT_COVERED = {
+    "a layer that goes away (a loading veil)": (
+        '<div id=veil style="position:fixed;inset:0;background:#fff;z-index:9">Loading…</div>'
+        "<script>setTimeout(() => document.getElementById('veil').remove(), 400)</script>"
+    ),
+    "a form below the fold under a sticky bar": (
+        '<div style="position:fixed;top:0;left:0;right:0;height:60px;background:#eee">'
+        "Facebook</div>"
+        '<script>document.body.prepend(Object.assign(document.createElement("div"), '
+        '{style: "height:3000px"}))</script>'
+    ),
+    "a floating label drawn on the field": (
+        "<style>form{position:relative}</style>"
+        '<label for=mail2 style="position:absolute;left:0;top:0;width:400px;height:40px;'
+        'z-index:2;background:#fff">E-mail</label>'
+        '<input id=mail2 style="position:absolute;left:0;top:0;width:400px;height:40px">'
+    ),
+    "a hint that lets clicks through": (
+        '<div style="position:fixed;inset:0;z-index:9;pointer-events:none">Hint</div>'
+    ),
+}
+
+
+@pytest.mark.parametrize("extra", list(NOT_COVERED), ids=list(NOT_COVERED))
+def test_a_form_a_person_can_reach_is_available(abrowser: AsyncBrowser, extra: str) -> None:
+    """Layers that go away, sticky bars, labels and click-through hints do not hide a form."""
+    html = NOT_COVERED[extra]
+    result, _ = check(abrowser, FORM_FLOW, {FORM_URL: FORM_HTML + html}, step_timeout=3)
+    assert result.verdict is Verdict.AVAILABLE, result.reason
+
+
+def test_a_form_in_a_shadow_root_is_available(abrowser: AsyncBrowser) -> None:
+    """Elements found inside a shadow root are hit-tested in their own root."""
+    html = (
+        "<div id=host></div><script>document.getElementById('host').attachShadow({mode:'open'})"
+        ".innerHTML = '<label>Email <input type=email></label><button>Send</button>'</script>"
+    )
+    result, _ = check(abrowser, FORM_FLOW, {FORM_URL: html})
+    assert result.verdict is Verdict.AVAILABLE, result.reason

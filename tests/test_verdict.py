@@ -142,6 +142,18 @@ CASES = [
         Verdict.BLOCKED,
         "blocked marker",
     ),
+    (
+        "a form under a layer is blocked, not available",
+        {**AT_TARGET, "present_found": ["textbox"], "covered_by": '"Open the app"'},
+        Verdict.BLOCKED,
+        "form covered",
+    ),
+    (
+        "a covered page that is not the form is still not recognised",
+        {**AT_TARGET, "present_not_found": ["textbox"], "covered_by": '"Open the app"'},
+        Verdict.BROKEN,
+        "form not recognised",
+    ),
     ("nothing observed", {}, Verdict.BROKEN, "no rule"),
 ]
 

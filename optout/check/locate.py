@@ -80,3 +80,39 @@ async def first_visible(
             continue
         return element, href if isinstance(href, str) else None
     return None
+
+
+# Whether something else is on top of an element: the topmost element at the element's centre
+# (scrolled into view when outside it) is neither the element, inside it, nor one of its labels.
+# Returns the words of the layer on top (its outermost part that does not hold the element),
+# or its tag when it has no text; null when the element is the one a person would touch.
+_COVERED_BY_JS = """el => {
+  let r = el.getBoundingClientRect();
+  if (!r.width || !r.height) return null;
+  if (r.bottom <= 0 || r.right <= 0 || r.top >= innerHeight || r.left >= innerWidth) {
+    el.scrollIntoView({block: 'center', inline: 'center'});
+    r = el.getBoundingClientRect();
+  }
+  const x = r.left + r.width / 2, y = r.top + r.height / 2;
+  if (x < 0 || y < 0 || x >= innerWidth || y >= innerHeight) return null;
+  const root = el.getRootNode();
+  const hit = (root.elementFromPoint ? root : document).elementFromPoint(x, y);
+  if (!hit || hit === el || el.contains(hit) || hit.contains(el)) return null;
+  if (el.labels && Array.from(el.labels).some(l => l.contains(hit))) return null;
+  let layer = hit;
+  while (layer.parentElement && !layer.parentElement.contains(el)) layer = layer.parentElement;
+  const text = (layer.innerText || '').split(/\\s+/).join(' ').trim();
+  return text || '<' + layer.tagName.toLowerCase() + (layer.id ? '#' + layer.id : '') + '>';
+}"""
+
+
+async def covered_by(element: PWLocator, limit: int = 120) -> str | None:
+    """What covers `element` so that a person could not see or touch it, quoted; None if
+    nothing does, or if the page cannot say right now (it is navigating, the element went)."""
+    try:
+        text = await element.evaluate(_COVERED_BY_JS, timeout=1000)
+    except PlaywrightError:
+        return None
+    if not isinstance(text, str) or not text:
+        return None
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

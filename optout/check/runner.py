@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from playwright.async_api import Error as PlaywrightError
 
 from optout.browser import sessions
-from optout.check.locate import first_visible
+from optout.check.locate import covered_by, first_visible
 from optout.check.navigation import MainDocument
 from optout.check.privacy import MASK_COLOR, mask_locators, scrub
 from optout.check.results import FinalCapture, FlowResult, StepRecord, StepStatus
@@ -250,18 +250,24 @@ class FlowRunner:
                 return Outcome(StepStatus.ABSENT, missing)
             found: list[str] = []
             not_found: list[str] = []
+            hits: list[Found] = []
             for requirement in target.present:
                 hit = await self.find(requirement)
                 (found if hit else not_found).append(
                     (hit.locator if hit else requirement[0]).describe()
                 )
+                hits += [hit] if hit else []
             self.signals.present_found, self.signals.present_not_found = found, not_found
             url_ok = url_re is None or bool(url_re.search(self.page.url))
             self.signals.target_url_ok = None if url_re is None else url_ok
+            self.signals.covered_by = None
             if url_ok and not not_found:
-                return Outcome(StepStatus.OK, "found " + ", ".join(found))
+                self.signals.covered_by = await self._covered(hits)
+                if self.signals.covered_by is None:
+                    return Outcome(StepStatus.OK, "found " + ", ".join(found))
             now = time.monotonic()
-            if now >= start + ERROR_PAGE_GRACE_S and await self.check_transient():
+            covered = self.signals.covered_by is not None  # the form page itself: no failure
+            if not covered and now >= start + ERROR_PAGE_GRACE_S and await self.check_transient():
                 return Outcome(StepStatus.FAILED, self.signals.transient_marker)
             if not url_ok and not self.doc.pending:
                 wrong_url_since = wrong_url_since or now
@@ -270,7 +276,18 @@ class FlowRunner:
             if now >= min(deadline, self.error_page_deadline(start)):
                 break
             await asyncio.sleep(POLL_S)
+        if self.signals.covered_by is not None:
+            return Outcome(StepStatus.BLOCKED, f"the form is covered by {self.signals.covered_by}")
         return Outcome(StepStatus.FAILED, "not found: " + ", ".join(not_found or ["the form URL"]))
+
+    async def _covered(self, hits: Sequence[Found]) -> str | None:
+        """What covers one of the form's elements (quoted), if anything: a form under an
+        opaque layer is found by its elements but is not there for a person."""
+        for hit in hits:
+            layer = await covered_by(hit.element, QUOTE_CHARS)
+            if layer is not None:
+                return f'"{layer}"' if not layer.startswith("<") else layer
+        return None
 
     # --- the attempt ---------------------------------------------------------------------
 
@@ -326,7 +343,8 @@ class FlowRunner:
                     outcome.status = StepStatus.BLOCKED
                     outcome.detail = self.signals.blocked_marker
             stopped = outcome.status not in (StepStatus.OK, StepStatus.SKIPPED)
-            if stopped and not (self.signals.blocked_marker or self.signals.network_error):
+            explained = self.signals.blocked_marker or self.signals.network_error
+            if stopped and not (explained or self.signals.covered_by):
                 await self.check_transient()  # a failing page explains the stop
             observed = self._observed() if stopped or step is None else None
             await self._record(index, action, description, began, outcome)

@@ -78,6 +78,8 @@ class Signals:
     """Whether the final URL matched `target.url` (None when not declared)."""
     present_found: list[str] = field(default_factory=list)
     present_not_found: list[str] = field(default_factory=list)
+    covered_by: str | None = None
+    """Something on top of the form's elements (quoted) when the target check ended."""
 
 
 Rule = tuple[str, Callable[[Signals], bool], Verdict, Callable[[Signals], str]]
@@ -147,6 +149,12 @@ RULES: tuple[Rule, ...] = (
             f"ended at {s.final_url}, which does not match the form URL pattern "
             f"{s.target_url_pattern!r}"
         ),
+    ),
+    (
+        "form covered",
+        lambda s: s.reached_target and not s.present_not_found and s.covered_by is not None,
+        Verdict.BLOCKED,
+        lambda s: f"the form at {s.final_url} is covered by {s.covered_by}",
     ),
     (
         "form recognised",
