@@ -17,6 +17,7 @@ import structlog
 import yaml
 from structlog.testing import capture_logs
 
+from optout.check import target
 from optout.check.events import Bus, RunStarted
 from optout.check.results import FinalCapture, FlowResult, StepRecord
 from optout.check.runner import FlowRunner, Timeouts
@@ -409,3 +410,56 @@ def test_a_form_in_a_shadow_root_is_available(abrowser: AsyncBrowser) -> None:
     )
     result, _ = check(abrowser, FORM_FLOW, {FORM_URL: html})
     assert result.verdict is Verdict.AVAILABLE, result.reason
+
+
+LATER = {
+    "a layer drawn over it": (
+        f"<script>setTimeout(() => document.body.insertAdjacentHTML('beforeend', "
+        f"{OVERLAY!r}), 2000)</script>",
+        Verdict.BLOCKED,
+        "form covered",
+        "is covered by",
+    ),
+    "an unavailable message instead": (
+        "<script>setTimeout(() => { document.body.innerHTML = "
+        "'<h1>This content isn\\'t available right now</h1>'; }, 2000)</script>",
+        Verdict.BROKEN,
+        "step failed",
+        "the form showed, then the page said unavailable page",
+    ),
+    "another page": (
+        "<script>setTimeout(() => location.assign('/'), 2000)</script>",
+        Verdict.BROKEN,
+        "wrong page at target",
+        "ended at https://www.facebook.com/, which does not match",
+    ),
+}
+
+
+@pytest.mark.parametrize("then", list(LATER), ids=list(LATER))
+def test_a_form_that_shows_then_goes_is_not_available(
+    abrowser: AsyncBrowser, then: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The form is looked at again a moment after it was found, once the evidence is taken:
+    a page that showed it and then covered, replaced or left it ends on what it shows then,
+    recorded as a step of its own, and never `missing`. (The page changes 2 s after it
+    loads; the second look comes 4 s after the first, so that a slow machine still sees the
+    form first.)"""
+    monkeypatch.setattr(target, "CONFIRM_S", 4.0)
+    html, verdict, rule, reason = LATER[then]
+    pages = {FORM_URL: FORM_HTML + html, "https://www.facebook.com/": "<h1>Facebook</h1>"}
+    result, final = check(abrowser, FORM_FLOW, pages, step_timeout=1.5)
+    assert result.verdict is verdict, result.reason
+    assert result.rule == rule
+    assert reason in result.reason
+    assert [s.description for s in result.steps][-2:] == ["check the form", "check the form again"]
+    assert result.steps[-2].status.value == "ok"
+    assert final.png
+
+
+def test_a_form_that_stays_is_looked_at_twice_a_second_apart(abrowser: AsyncBrowser) -> None:
+    """A form that stays is available, with no extra step, and not before a second passed."""
+    result, _ = check(abrowser, FORM_FLOW, {FORM_URL: FORM_HTML})
+    assert result.verdict is Verdict.AVAILABLE
+    assert [s.description for s in result.steps][-1] == "check the form"
+    assert result.duration_s >= 1.0

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from playwright.async_api import Locator as PWLocator
     from playwright.async_api import Page
 
+
 def build(page: Page, spec: dict[str, Any], include_hidden: bool = False) -> PWLocator:
     """Build the Playwright locator for one locator spec (without the href filter)."""
     exact = bool(spec.get("exact"))

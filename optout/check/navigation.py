@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from optout.browser.origins import Router
 
 
+QUIET_JS = "() => [document.readyState, document.getElementsByTagName('*').length, location.href]"
+
+
 class MainDocument:
     """Follows the main frame's navigations of one page."""
 
@@ -32,11 +35,16 @@ class MainDocument:
         self.signals = signals
         self.navigations: list[Navigation] = []
         self.pending: set[Request] = set()
+        self.in_flight: set[Request] = set()
+        """Every request of the page not answered yet (images, scripts, XHR...)."""
         self._awaiting_redirect: str | None = None
+        self._network_at = time.monotonic()
+        self._dom: list[object] | None = None
+        self._dom_at = self._network_at
         page.on("request", self._on_request)
         page.on("response", self._on_response)
         page.on("requestfailed", self._on_request_failed)
-        page.on("requestfinished", lambda r: self.pending.discard(r))
+        page.on("requestfinished", self._on_request_finished)
 
     def _is_main_navigation(self, request: Request) -> bool:
         try:
@@ -45,8 +53,42 @@ class MainDocument:
             return False
 
     def _on_request(self, request: Request) -> None:
+        self.in_flight.add(request)
+        self._network_at = time.monotonic()
         if self._is_main_navigation(request):
             self.pending.add(request)
+
+    def _on_request_finished(self, request: Request) -> None:
+        self.pending.discard(request)
+        self._request_ended(request)
+
+    def _request_ended(self, request: Request) -> None:
+        self.in_flight.discard(request)
+        self._network_at = time.monotonic()
+
+    async def quiet_for(self) -> float:
+        """Seconds the page has been quiet: loaded, no request in flight, and as many
+        elements as before. 0 while it loads, fetches or grows, or when it cannot say.
+
+        Used to stop waiting for something that may or may not come (a cookie dialog) once
+        the page has nothing more on the way; never to decide that something is missing.
+        """
+        now = time.monotonic()
+        try:
+            state = await self.page.evaluate(QUIET_JS)
+        except PlaywrightError:
+            state = None
+        if (
+            not isinstance(state, list)
+            or state[0] != "complete"
+            or self.pending
+            or (self.in_flight)
+        ):
+            self._dom = None
+            return 0.0
+        if state != self._dom:
+            self._dom, self._dom_at = state, now
+        return now - max(self._dom_at, self._network_at)
 
     def _on_response(self, response: Response) -> None:
         request = response.request
@@ -79,6 +121,7 @@ class MainDocument:
         self.signals.network_error = None
 
     def _on_request_failed(self, request: Request) -> None:
+        self._request_ended(request)
         if not self._is_main_navigation(request):
             return
         self.pending.discard(request)

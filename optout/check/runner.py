@@ -19,11 +19,12 @@ from typing import TYPE_CHECKING
 from playwright.async_api import Error as PlaywrightError
 
 from optout.browser import sessions
-from optout.check.locate import covered_by, first_visible
+from optout.check.locate import first_visible
 from optout.check.navigation import MainDocument
 from optout.check.privacy import MASK_COLOR, mask_locators, scrub
 from optout.check.results import FinalCapture, FlowResult, StepRecord, StepStatus
 from optout.check.steps import POLL_S, Found, Outcome, action_of, execute
+from optout.check.target import ERROR_PAGE_GRACE_S, QUOTE_CHARS, check_target, confirm
 from optout.check.verdict import Signals, decide
 from optout.flow.model import (
     BUILTIN_TRANSIENT,
@@ -34,6 +35,7 @@ from optout.flow.model import (
     RunnableStep,
 )
 from optout.flow.patterns import compile_pattern
+from optout.flow.verdicts import Verdict
 
 if TYPE_CHECKING:
     from playwright.async_api import Locator as PWLocator
@@ -41,10 +43,9 @@ if TYPE_CHECKING:
 
     from optout.browser.origins import Router
 
-WRONG_URL_GRACE_S = 2.0
-ERROR_PAGE_GRACE_S = 1.0
+QUIET_S = 0.5
+"""A page loaded, with nothing in flight and no new element for this long, is done loading."""
 ARIA_TIMEOUT_MS = 5000
-QUOTE_CHARS = 120
 
 StepCallback = Callable[[StepRecord, bytes | None], None]
 
@@ -99,6 +100,8 @@ class FlowRunner:
         self.attempt = attempt
         self.signals = Signals()
         self.steps: list[StepRecord] = []
+        self.seen_at: float | None = None
+        """When the target check found the form (monotonic seconds), for the second look."""
         self.doc = MainDocument(page, router, self.signals)
 
     # --- looking at the page -----------------------------------------------------------
@@ -165,8 +168,14 @@ class FlowRunner:
                 return Found(element=hit[0], locator=locator, alternative=i, href=hit[1])
         return None
 
-    async def wait_for(self, alternatives: Sequence[Locator], timeout: float) -> Found | None:
-        """Poll until one alternative is visible; give up early on a wall or a failed load."""
+    async def wait_for(
+        self, alternatives: Sequence[Locator], timeout: float, *, maybe: bool = False
+    ) -> Found | None:
+        """Poll until one alternative is visible; give up early on a wall or a failed load.
+
+        `maybe`: the element may never come (a cookie dialog), so waiting also ends once the
+        page has been quiet for `QUIET_S` (loaded, nothing in flight, not growing).
+        """
         start = time.monotonic()
         deadline = start + timeout
         while True:
@@ -174,6 +183,8 @@ class FlowRunner:
             if found is not None:
                 return found
             if self.signals.network_error or await self.check_blocked():
+                return None
+            if maybe and await self.doc.quiet_for() >= QUIET_S:
                 return None
             grace_over = time.monotonic() >= start + ERROR_PAGE_GRACE_S
             if grace_over and await self.transient_now() is not None:
@@ -226,69 +237,6 @@ class FlowRunner:
             return Outcome(StepStatus.FAILED, self.signals.network_error)
         return Outcome(StepStatus.OK, f"HTTP {self.signals.http_status}")
 
-    async def _check_target(self) -> Outcome:
-        """Race the form's `present` checks against the `missing_when` markers."""
-        target = self.flow.target
-        self.signals.reached_target = True
-        self.signals.target_url_pattern = target.url
-        url_re = compile_pattern(target.url) if target.url else None
-        start = time.monotonic()
-        deadline = start + (
-            self.timeouts.step if self.timeouts.forced else self.flow.timeout or self.timeouts.step
-        )
-        wrong_url_since: float | None = None
-        while True:
-            if await self.check_blocked() or self.signals.network_error:
-                return Outcome(
-                    StepStatus.BLOCKED if self.signals.blocked_marker else StepStatus.FAILED
-                )
-            missing = await self.first_seen(target.missing_when)
-            if missing is not None:
-                if await self.check_transient():  # "unavailable" + "try again": a failure
-                    return Outcome(StepStatus.FAILED, self.signals.transient_marker)
-                self.signals.missing_marker = missing
-                return Outcome(StepStatus.ABSENT, missing)
-            found: list[str] = []
-            not_found: list[str] = []
-            hits: list[Found] = []
-            for requirement in target.present:
-                hit = await self.find(requirement)
-                (found if hit else not_found).append(
-                    (hit.locator if hit else requirement[0]).describe()
-                )
-                hits += [hit] if hit else []
-            self.signals.present_found, self.signals.present_not_found = found, not_found
-            url_ok = url_re is None or bool(url_re.search(self.page.url))
-            self.signals.target_url_ok = None if url_re is None else url_ok
-            self.signals.covered_by = None
-            if url_ok and not not_found:
-                self.signals.covered_by = await self._covered(hits)
-                if self.signals.covered_by is None:
-                    return Outcome(StepStatus.OK, "found " + ", ".join(found))
-            now = time.monotonic()
-            covered = self.signals.covered_by is not None  # the form page itself: no failure
-            if not covered and now >= start + ERROR_PAGE_GRACE_S and await self.check_transient():
-                return Outcome(StepStatus.FAILED, self.signals.transient_marker)
-            if not url_ok and not self.doc.pending:
-                wrong_url_since = wrong_url_since or now
-                if now - wrong_url_since >= WRONG_URL_GRACE_S:
-                    break
-            if now >= min(deadline, self.error_page_deadline(start)):
-                break
-            await asyncio.sleep(POLL_S)
-        if self.signals.covered_by is not None:
-            return Outcome(StepStatus.BLOCKED, f"the form is covered by {self.signals.covered_by}")
-        return Outcome(StepStatus.FAILED, "not found: " + ", ".join(not_found or ["the form URL"]))
-
-    async def _covered(self, hits: Sequence[Found]) -> str | None:
-        """What covers one of the form's elements (quoted), if anything: a form under an
-        opaque layer is found by its elements but is not there for a person."""
-        for hit in hits:
-            layer = await covered_by(hit.element, QUOTE_CHARS)
-            if layer is not None:
-                return f'"{layer}"' if not layer.startswith("<") else layer
-        return None
-
     # --- the attempt ---------------------------------------------------------------------
 
     async def _record(
@@ -332,7 +280,7 @@ class FlowRunner:
         for index, (action, description, step) in enumerate(plan, start=1):
             began = time.monotonic()
             if step is None:
-                outcome = await self._check_target()
+                outcome = await check_target(self)
             elif step.when is not None and not await self.marker_visible(step.when):
                 outcome = Outcome(
                     StepStatus.SKIPPED, f"not needed: {step.when.describe()} not shown"
@@ -353,6 +301,21 @@ class FlowRunner:
         assert observed is not None, "the target check always ends the plan"
         verdict, reason, rule = decide(observed)
         final = await self._capture()
+        if verdict is Verdict.AVAILABLE and self.seen_at is not None:
+            began = time.monotonic()
+            outcome = await confirm(self, self.seen_at)
+            if outcome.status is not StepStatus.OK:  # the page changed under the check
+                if not (
+                    self.signals.blocked_marker
+                    or self.signals.network_error
+                    or (self.signals.covered_by)
+                ):
+                    await self.check_transient()
+                observed = self._observed()
+                await self._record(len(plan) + 1, "check-form", "check the form again",
+                                   began, outcome)  # fmt: skip
+                verdict, reason, rule = decide(observed)
+                final = await self._capture()
         result = FlowResult(
             flow=self.flow.id,
             name=self.flow.name,

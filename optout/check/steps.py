@@ -178,7 +178,7 @@ async def wait(r: FlowRunner, step: WaitStep, index: int) -> Outcome:
 async def dismiss(r: FlowRunner, step: DismissStep, index: int) -> Outcome:
     spec = step.dismiss
     dialog = await r.wait_for(
-        spec.dialog, min(spec.appear_timeout, r.step_timeout(step))
+        spec.dialog, min(spec.appear_timeout, r.step_timeout(step)), maybe=True
     )
     if dialog is None:
         return Outcome(StepStatus.SKIPPED, f"no {spec.reason} shown")

@@ -25,7 +25,6 @@ from optout.cli.login import login_cmd, session_problems
 from optout.cli.verify import demo, verify
 from optout.flow.loader import collect, is_fragment
 from optout.flow.model import json_schema
-from optout.report.build import build_report
 from optout.store import history
 from optout.terminal import timeline
 from optout.terminal.console import flows_table, make_console
@@ -154,6 +153,8 @@ def report(recordings: Path, out: Path | None, flows_dir: Path) -> None:
     """
     if not recordings.is_dir():
         fail(f"no recordings folder at {recordings}", ExitCode.BAD_INPUT)
+    from optout.report.build import build_report  # only this command needs Jinja2
+
     index = build_report(recordings, out, flows_dir=flows_dir if flows_dir.is_dir() else None)
     click.echo(f"report: {index}")
 

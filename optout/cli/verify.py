@@ -28,7 +28,6 @@ from optout.cli.options import parse_sessions, verify_options
 from optout.flow.model import Flow
 from optout.integrity.seal import Sealer
 from optout.outputs.publish import PublishTargets, publish, publish_failure
-from optout.report.build import build_report
 from optout.store.history import last_conclusive, recent_durations
 from optout.store.lock import recordings_lock
 from optout.store.writer import EvidenceWriter, RecordingsError, allocate_run
@@ -233,6 +232,8 @@ def verify(
     )
     summary = execute(flows, options, targets, log_format, log_level, wait_lock)
     if report:
+        from optout.report.build import build_report  # only --report needs Jinja2
+
         index = build_report(recordings, flows_dir=flows_dir(paths))
         click.echo(f"report: {index}", err=json_out == "-")
     code = final_exit_code(ExitCode(summary.exit_code), FailOn(fail_on))

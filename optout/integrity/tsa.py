@@ -12,8 +12,6 @@ import hashlib
 import shutil
 import subprocess
 import tempfile
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -219,6 +217,9 @@ def request_timestamp(url: str, data: bytes, *, timeout: float = TIMEOUT_S) -> b
     """Ask the TSA at `url` to stamp the SHA-256 of `data`; the checked DER reply."""
     if not url.startswith(("http://", "https://")):
         raise TimestampError(f"the timestamp server address must start with https:// ({url})")
+    import urllib.error  # only a run with --tsa needs HTTP
+    import urllib.request
+
     request = urllib.request.Request(
         url,
         data=build_query(data),
