@@ -50,6 +50,24 @@ def build(page: Page, spec: dict[str, Any], include_hidden: bool = False) -> PWL
 MAX_CANDIDATES = 200
 
 
+async def any_visible(page: Page, specs: list[dict[str, Any]]) -> bool:
+    """Whether an element of any of `specs` (their href filters aside) is visible now.
+
+    One query for many markers: the walls and error markers are looked for at every poll,
+    and almost always none is there. True when the page cannot say, so that the caller
+    then looks at each marker on its own.
+    """
+    if not specs:
+        return False
+    union = build(page, specs[0])
+    for spec in specs[1:]:
+        union = union.or_(build(page, spec))
+    try:
+        return await union.filter(visible=True).count() > 0
+    except PlaywrightError:
+        return True
+
+
 async def first_visible(
     page: Page, spec: dict[str, Any], *, visible: bool = True
 ) -> tuple[PWLocator, str | None] | None:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from playwright.async_api import Error as PlaywrightError
 
 from optout.browser import sessions
-from optout.check.locate import first_visible
+from optout.check.locate import any_visible, first_visible
 from optout.check.navigation import MainDocument
 from optout.check.privacy import MASK_COLOR, mask_locators, scrub
 from optout.check.results import FinalCapture, FlowResult, StepRecord, StepStatus
@@ -108,11 +108,18 @@ class FlowRunner:
 
     async def first_seen(self, markers: Sequence[Marker]) -> str | None:
         """The first of `markers` the page shows now: what it means and the words it matched."""
-        for marker in markers:
+        for marker in await self.maybe_shown(markers):
             seen = await self.seen(marker)
             if seen is not None:
                 return seen
         return None
+
+    async def maybe_shown(self, markers: Sequence[Marker]) -> Sequence[Marker]:
+        """`markers`, less the element markers when one query shows that none is visible."""
+        elements = [m.spec() for m in markers if m.url is None]
+        if len(elements) > 1 and not await any_visible(self.page, elements):
+            return [m for m in markers if m.url is not None]
+        return markers
 
     async def seen(self, marker: Marker) -> str | None:
         """`None` if the page does not show the marker, else its meaning and what matched.
@@ -202,7 +209,7 @@ class FlowRunner:
     async def check_blocked(self) -> bool:
         """Record a wall the page shows; under a saved login, a wall means it expired."""
         if self.signals.blocked_marker is None:
-            for marker in self.flow.blocked_when:
+            for marker in await self.maybe_shown(self.flow.blocked_when):
                 seen = await self.seen(marker)
                 if seen is None:
                     continue

@@ -8,6 +8,7 @@ every validation problem is reported as `file:line: where: what`.
 
 from __future__ import annotations
 
+import functools
 import re
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, TypeVar, Union, get_args
@@ -115,11 +116,17 @@ class Locator(Strict):
         return False
 
     def spec(self) -> dict[str, Any]:
-        """The locator as a plain dict for `optout.check.locate`."""
-        return self.model_dump(exclude_none=True)
+        """The locator as a plain dict for `optout.check.locate` (shared: do not change it)."""
+        return _spec(self)
 
     def describe(self) -> str:
         return describe(self.spec())
+
+
+@functools.lru_cache(maxsize=4096)
+def _spec(locator: Locator) -> dict[str, Any]:
+    """Locators are frozen, so their dict is made once, not at every poll of the page."""
+    return locator.model_dump(exclude_none=True)
 
 
 class Marker(Locator):

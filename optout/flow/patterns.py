@@ -8,6 +8,7 @@ non-breaking spaces before French punctuation).
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -52,8 +53,10 @@ def tolerant(pattern: str) -> str:
     return "".join(out)
 
 
+@functools.lru_cache(maxsize=1024)
 def compile_pattern(pattern: str) -> re.Pattern[str]:
-    """Compile a flow text pattern: tolerant of typography, case-insensitive."""
+    """Compile a flow text pattern: tolerant of typography, case-insensitive (cached: the
+    locators poll the page several times a second with the same few patterns)."""
     return re.compile(tolerant(pattern), re.IGNORECASE)
 
 
