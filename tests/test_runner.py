@@ -463,3 +463,27 @@ def test_a_form_that_stays_is_looked_at_twice_a_second_apart(abrowser: AsyncBrow
     assert result.verdict is Verdict.AVAILABLE
     assert [s.description for s in result.steps][-1] == "check the form"
     assert result.duration_s >= 1.0
+
+
+NEW_TAB_LINK = (
+    '<h1>Privacy Policy</h1><a href="/help/contact/6359191084165019" target="_blank">'
+    "right to object</a>"
+)
+
+
+def test_a_new_tab_link_is_followed_in_the_same_page(abrowser: AsyncBrowser) -> None:
+    """A link that opens a new tab is checked as clickable and its address opened here."""
+    pages = {POLICY_URL: NEW_TAB_LINK, FORM_URL: FORM_HTML}
+    result, _ = check(abrowser, POLICY_FLOW, pages)
+    assert result.verdict is Verdict.AVAILABLE, result.reason
+    assert result.steps[1].detail.endswith("(opens a new tab: followed in this one)")
+    assert result.final_url == FORM_URL
+
+
+def test_a_new_tab_link_under_a_layer_is_not_followed(abrowser: AsyncBrowser) -> None:
+    """A new-tab link nobody could click (a layer on top) is not opened: the step fails."""
+    pages = {POLICY_URL: NEW_TAB_LINK + OVERLAY, FORM_URL: FORM_HTML}
+    result, _ = check(abrowser, POLICY_FLOW, pages, step_timeout=1.5)
+    assert result.verdict is Verdict.BROKEN, result.reason
+    assert "could not click" in result.reason
+    assert result.final_url == POLICY_URL

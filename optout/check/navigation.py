@@ -161,3 +161,4 @@ class MainDocument:
                         f"timed out after {timeout:g} s loading {self.page.url}"
                     )
                 return
+        await self.quiet_for()  # the page's quiet is counted from here, not from the next look
