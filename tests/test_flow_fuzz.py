@@ -172,6 +172,8 @@ def mutated_flows(draw: st.DrawFn) -> dict[str, Any]:
             _ = parent[path[-1]]
         except (KeyError, IndexError, TypeError):
             continue  # an earlier mutation removed or replaced this place
+        if not isinstance(parent, dict | list):
+            continue  # an earlier mutation made the parent a string: nothing to change in it
         how = draw(st.sampled_from(["replace", "remove", "rename", "add"]))
         if how == "replace":
             parent[path[-1]] = draw(structures)

@@ -55,10 +55,19 @@ def test_a_killed_run_leaves_earlier_runs_intact(
     [earlier] = run_folders(recordings)
     before = {p: p.read_bytes() for p in earlier.rglob("*") if p.is_file()}
 
-    # Both locales, the second one against a page that never comes: the run is in the middle
-    # of starting, of loading a page, or between a finished flow and a hanging one.
-    cmd = _verify_cmd(replica, "late-render", recordings, "--timeout", "60")
-    cmd[cmd.index("--locale") : cmd.index("--locale") + 2] = []
+    # The form, then a flow whose page never finishes (one at a time): the run is in the
+    # middle of starting, of loading a page, or between a finished flow and a hanging one.
+    hang = tmp_path / "flows" / "hang.yaml"
+    hang.parent.mkdir()
+    hang.write_text(
+        "name: a form page that never finishes\n"
+        "start: https://m.facebook.com/help/contact/6359191084165019\n"
+        "target: {present: [{role: textbox, name: e-mail}]}\n"
+    )
+    stalled = f"https://m.facebook.com={replica.origin_for('stall')}"
+    cmd = _verify_cmd(replica, "form-available", recordings, "--map-origin", stalled,
+                      "--timeout", "60", "--workers", "1")  # fmt: skip
+    cmd.insert(cmd.index("--locale"), str(hang))
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(after_s)
     os.kill(proc.pid, signal.SIGKILL)
