@@ -94,8 +94,8 @@ def test_three_shards_merged_give_the_run_of_one_machine(
 ) -> None:
     """Three sharded runs merged are one sealed run with the verdicts of an unsharded run.
 
-    One locale (a pair per shipped flow, of mixed verdicts on the demo scenario) keeps it cheap: the split is
-    over flow × locale pairs, and 9 pairs give each of the 3 shards several."""
+    One locale (a pair per shipped flow, of mixed verdicts on the demo scenario) keeps it
+    cheap: the split is over flow × locale pairs, and 9 pairs give each shard several."""
     common = ["--timeout", "4", "--workers", "2", "--locale", "en-GB", *maps(replica, "demo")]
     whole = invoke("verify", FLOWS, "--recordings", tmp_path / "whole", *common)
     assert whole.exit_code in (0, 4), whole.output
