@@ -144,3 +144,49 @@ def test_default_workers_follow_cores_and_memory() -> None:
     assert default_workers(cores=16, memory=64 * gib) == 8
     assert default_workers(cores=8, memory=1 * gib) == 2
     assert default_workers(cores=4, memory=100 * 2**20) == 1
+
+
+class _FakeRequest:
+    """Just enough of a Playwright request for MainDocument's event handlers."""
+
+    def __init__(self, url: str, frame: object, failure: str | None = None) -> None:
+        self.url, self.frame, self.failure = url, frame, failure
+        self.redirected_from = self.redirected_to = None
+
+    def is_navigation_request(self) -> bool:
+        return True
+
+
+class _FakePage:
+    def __init__(self) -> None:
+        self.main_frame = object()
+        self.handlers: dict[str, object] = {}
+
+    def on(self, event: str, handler: object) -> None:
+        self.handlers[event] = handler
+
+
+def test_an_answered_document_cut_short_by_the_next_navigation_is_no_failure() -> None:
+    """A page whose response arrived and whose body the next navigation aborted (a stub
+    redirect's page, under load) is not recorded as a failed navigation after the next page's
+    answer; a navigation aborted before any answer still is."""
+    from types import SimpleNamespace
+
+    from optout.check.navigation import MainDocument
+    from optout.check.verdict import Signals
+
+    page = _FakePage()
+    doc = MainDocument(page, None, Signals())  # type: ignore[arg-type]
+    answered = _FakeRequest("https://a.example/", page.main_frame)
+    doc._on_request(answered)  # type: ignore[arg-type]
+    doc._on_response(SimpleNamespace(request=answered, url=answered.url, status=200))  # type: ignore[arg-type]
+    answered.failure = "net::ERR_ABORTED"
+    doc._on_request_failed(answered)  # type: ignore[arg-type]
+    never = _FakeRequest("https://b.example/", page.main_frame, "net::ERR_ABORTED")
+    doc._on_request(never)  # type: ignore[arg-type]
+    doc._on_request_failed(never)  # type: ignore[arg-type]
+    assert [(n.url, n.status, n.error) for n in doc.navigations] == [
+        ("https://a.example/", 200, None),
+        ("https://b.example/", None, "net::ERR_ABORTED"),
+    ]
+    assert not doc.pending and not doc.in_flight

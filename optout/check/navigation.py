@@ -35,6 +35,8 @@ class MainDocument:
         self.signals = signals
         self.navigations: list[Navigation] = []
         self.pending: set[Request] = set()
+        self._answered: set[Request] = set()
+        """Main-document requests that got a response (a stub redirect's page, a document)."""
         self.in_flight: set[Request] = set()
         """Every request of the page not answered yet (images, scripts, XHR...)."""
         self._awaiting_redirect: str | None = None
@@ -95,6 +97,7 @@ class MainDocument:
         if not self._is_main_navigation(request):
             return
         self.pending.discard(request)
+        self._answered.add(request)
         chain: list[Request] = []
         previous = request.redirected_from
         while previous is not None:
@@ -131,6 +134,8 @@ class MainDocument:
                 "net::ERR_TOO_MANY_REDIRECTS (a redirect loop, or more than "
                 f"{MAX_PAGE_REDIRECTS} redirects)"
             )
+        if request in self._answered and "ERR_ABORTED" in failure:
+            return  # answered, then its body cut short by the next navigation: not a failure
         self.navigations.append(Navigation(url=request.url, error=failure))
         if "ERR_ABORTED" in failure:  # superseded by another navigation, or a download
             return

@@ -250,12 +250,15 @@ class FlowRunner:
         self, index: int, action: str, description: str, started: float, outcome: Outcome
     ) -> StepRecord:
         screenshot: bytes | None = None
-        try:
-            screenshot = await self.page.screenshot(
-                timeout=10_000, mask=mask_locators(self.page, self.flow), mask_color=MASK_COLOR
-            )
-        except PlaywrightError:
-            screenshot = None
+        for retry in (False, True):  # once more when the page was between two documents
+            try:
+                screenshot = await self.page.screenshot(
+                    timeout=10_000, mask=mask_locators(self.page, self.flow), mask_color=MASK_COLOR
+                )
+                break
+            except PlaywrightError:
+                if not retry:
+                    await asyncio.sleep(0.5)
         found = outcome.found
         record = StepRecord(
             index=index,
