@@ -25,6 +25,7 @@ from pydantic import (
     model_validator,
 )
 
+from optout.flow import wording
 from optout.flow.patterns import FINDERS, describe, tolerant
 from optout.flow.verdicts import Verdict
 
@@ -85,8 +86,23 @@ class Locator(Strict):
     testid: str | None = None
     css: str | None = Field(None, description="last resort")
     href: str | None = Field(None, description="pattern the element's href must match")
+    words: str | None = Field(
+        None,
+        description="a key of Meta's wording (`optout list --locales`): the name of `role`, or "
+        "the text, in the page's language",
+    )
+    enabled: bool | None = Field(
+        None, description="with `role`: only enabled (true) or disabled (false) elements"
+    )
 
     _check_href = field_validator("href")(check_pattern)
+
+    @field_validator("words")
+    @classmethod
+    def _known_words(cls, value: str | None) -> str | None:
+        if value is not None and value not in wording.KEYS:
+            raise ValueError(f"no words {value!r} (known: {', '.join(wording.KEYS)})")
+        return value
 
     @field_validator("role")
     @classmethod
@@ -105,7 +121,13 @@ class Locator(Strict):
     def _one_finder(self) -> Locator:
         if self.name is not None and self.role is None:
             raise ValueError("'name' goes with 'role' (use 'text' or 'label' otherwise)")
+        if self.words is not None and self.name is not None:
+            raise ValueError("'words' gives the role's name: use 'words' or 'name', not both")
+        if self.enabled is not None and self.role is None:
+            raise ValueError("'enabled' goes with 'role'")
         used = [f for f in FINDERS if getattr(self, f) is not None]
+        if self.words is not None and self.role is not None:
+            used.remove("words")
         if len(used) != 1 and not self._allow_none(used):
             if used:
                 raise ValueError(f"a locator uses exactly one of {', '.join(FINDERS)}; got {used}")

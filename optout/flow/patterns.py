@@ -13,11 +13,13 @@ import re
 from typing import Any
 
 APOSTROPHES = "'’‘ʼ`"
+# Letters written two ways: Romanian's cedilla (ş ţ, older builds) and comma below (ș ț).
+TWINS = {c: group for group in ("şș", "ţț", "ŞȘ", "ŢȚ") for c in group}
 SPACES = " \u00a0\u202f\u2009"
 
 
 def tolerant(pattern: str) -> str:
-    """Rewrite a regex so apostrophes and spaces match their typographic variants."""
+    """Rewrite a regex so apostrophes, spaces and twin letters match their variants."""
     out: list[str] = []
     in_class = False
     escaped = False
@@ -39,7 +41,7 @@ def tolerant(pattern: str) -> str:
             elif ch == " ":
                 out.append(SPACES)
             else:
-                out.append(ch)
+                out.append(TWINS.get(ch, ch))
             continue
         if ch == "[":
             in_class = True
@@ -48,6 +50,8 @@ def tolerant(pattern: str) -> str:
             out.append(f"[{APOSTROPHES}]")
         elif ch == " ":
             out.append(f"[{SPACES}]")
+        elif ch in TWINS:
+            out.append(f"[{TWINS[ch]}]")
         else:
             out.append(ch)
     return "".join(out)
@@ -67,7 +71,7 @@ def normalise(text: str) -> str:
 
 
 # The fields a locator may use to find elements, in the order a person would prefer them.
-FINDERS = ("role", "label", "text", "placeholder", "alt", "title", "testid", "css")
+FINDERS = ("role", "label", "text", "placeholder", "alt", "title", "testid", "css", "words")
 
 
 def describe(spec: dict[str, Any]) -> str:
@@ -76,6 +80,10 @@ def describe(spec: dict[str, Any]) -> str:
         text = f"{spec['role']}"
         if spec.get("name"):
             text += f' "{spec["name"]}"'
+        elif spec.get("words"):
+            text += f" ({spec['words']} words)"
+    elif spec.get("words"):
+        text = f"{spec['words']} words"
     elif spec.get("css"):
         text = f"css {spec['css']}"
     elif spec.get("testid"):
