@@ -6,6 +6,7 @@ The patterns themselves (typography-tolerant, case-insensitive) are in `optout.f
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from playwright.async_api import Error as PlaywrightError
@@ -24,13 +25,20 @@ def build(page: Page, spec: dict[str, Any], include_hidden: bool = False) -> PWL
     def pat(value: str) -> str | re.Pattern[str]:
         return value if exact else compile_pattern(value)
 
+    if "words" in spec:
+        raise ValueError(f"unresolved words in {spec} (the runner resolves them first)")
     if spec.get("role"):
         name = spec.get("name")
         hidden = include_hidden or None
+        disabled = None if spec.get("enabled") is None else not spec["enabled"]
         if name is None:
-            return page.get_by_role(spec["role"], include_hidden=hidden)
+            return page.get_by_role(spec["role"], include_hidden=hidden, disabled=disabled)
         return page.get_by_role(
-            spec["role"], name=pat(name), exact=exact or None, include_hidden=hidden
+            spec["role"],
+            name=pat(name),
+            exact=exact or None,
+            include_hidden=hidden,
+            disabled=disabled,
         )
     if spec.get("label"):
         return page.get_by_label(pat(spec["label"]), exact=exact or None)
@@ -135,3 +143,84 @@ async def covered_by(element: PWLocator, limit: int = 120) -> str | None:
     if not isinstance(text, str) or not text:
         return None
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+# The parts of a contact form, by structure, in any language (`target.form`).
+FORM_PARTS: dict[str, str] = {
+    "email": "input[type=email], input[autocomplete~=email], input[name*=email i], "
+    "input[id*=email i]",
+    "phone": "input[type=tel], input[autocomplete~=tel], input[name*=phone i], input[id*=phone i]",
+    "free_text": "textarea, [contenteditable=''], [contenteditable=true], "
+    "[role=textbox][aria-multiline=true]",
+    "submit": "button[type=submit], button:not([type]), input[type=submit], input[type=image], "
+    "[role=button]",
+}
+FORMS = "form, [role=form]"
+PASSWORD = "input[type=password]"
+
+# For each visible form (document order, as `page.locator(FORMS)` counts them): which parts
+# it holds visibly, and whether it has a visible password field. Also: a visible password
+# field outside the page's banner, header and navigation (a login form in the content).
+_FORMS_JS = """([forms, parts, password]) => {
+  const shown = e => !!(e.offsetWidth || e.offsetHeight || e.getClientRects().length)
+    && getComputedStyle(e).visibility !== 'hidden';
+  const name = e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+    + (e.getAttribute('name') ? '[name=' + e.getAttribute('name') + ']' : '');
+  const out = [];
+  for (const form of document.querySelectorAll(forms)) {
+    const found = {};
+    for (const [part, css] of Object.entries(parts)) {
+      const hit = Array.from(form.querySelectorAll(css)).find(shown);
+      if (hit) found[part] = name(hit);
+    }
+    const pw = Array.from(form.querySelectorAll(password)).some(shown);
+    out.push({shown: shown(form), found, password: pw});
+  }
+  const inContent = Array.from(document.querySelectorAll(password)).some(e => shown(e)
+    && !e.closest('[role=banner], header, nav, [role=navigation]'));
+  const anywhere = Array.from(document.querySelectorAll(password)).some(shown);
+  return {forms: out, inContent, anywhere};
+}"""
+
+
+@dataclass
+class FormsSeen:
+    """What the page's forms hold: the first form with every part, and password fields."""
+
+    index: int | None = None
+    """The first visible form with every part and no password field (`page.locator(FORMS)`)."""
+    parts: dict[str, str] = field(default_factory=dict)
+    """That form's parts, each described by its element (`input#email`)."""
+    login: bool = False
+    """A form with the parts' e-mail field (or every part) also has a password field."""
+    password_in_content: bool = False
+    """A visible password field outside the banner, header and navigation."""
+    password_anywhere: bool = False
+
+
+async def forms_seen(page: Page, parts: list[str]) -> FormsSeen:
+    """Look at the page's forms for the parts of `target.form` (nothing found when the page
+    cannot say right now)."""
+    wanted = {p: FORM_PARTS[p] for p in parts}
+    try:
+        data = await page.evaluate(_FORMS_JS, [FORMS, wanted, PASSWORD])
+    except PlaywrightError:
+        return FormsSeen()
+    seen = FormsSeen(
+        password_in_content=bool(data["inContent"]), password_anywhere=bool(data["anywhere"])
+    )
+    for i, form in enumerate(data["forms"]):
+        found: dict[str, str] = form["found"]
+        if form["password"] and ("email" in found or set(found) == set(wanted)):
+            seen.login = True
+        if seen.index is None and form["shown"] and not form["password"] and set(found) == set(
+            wanted
+        ):
+            seen.index, seen.parts = i, found
+    return seen
+
+
+def form_elements(page: Page, index: int, parts: list[str]) -> list[PWLocator]:
+    """The elements of form `index`'s parts, for the check that nothing covers them."""
+    form = page.locator(FORMS).nth(index)
+    return [form.locator(FORM_PARTS[p]).filter(visible=True).first for p in parts]

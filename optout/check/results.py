@@ -94,6 +94,13 @@ class FlowResult:
     session: str = ""
     """The name of the saved login the flow ran under (never its content)."""
 
+    region: str | None = None
+    """The regional version of Meta's pages the check saw ("eu", "non-eu"), if a page said."""
+    region_evidence: str | None = None
+    """What showed that region, or why it could not be told."""
+    page_language: str | None = None
+    """The language the final page declared (`<html lang>`), or the run's locale."""
+
     def to_json(self) -> dict[str, Any]:
         return {
             "flow": self.flow,
@@ -112,6 +119,9 @@ class FlowResult:
             "title": self.title,
             "session": self.session,
             "http_status": self.http_status,
+            "region": self.region,
+            "region_evidence": self.region_evidence,
+            "page_language": self.page_language,
             "attempt": self.attempt,
             "attempts": self.attempts,
             "started_at": self.started_at,

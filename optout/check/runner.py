@@ -14,19 +14,22 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from playwright.async_api import Error as PlaywrightError
 
 from optout.browser import sessions
-from optout.check.locate import any_visible, first_visible
+from optout.check.locate import FormsSeen, any_visible, first_visible
 from optout.check.navigation import MainDocument
 from optout.check.privacy import MASK_COLOR, mask_locators, scrub
+from optout.check.region import EU, PROBE_URL, RegionSeen, merge, region_of
 from optout.check.results import FinalCapture, FlowResult, StepRecord, StepStatus
 from optout.check.steps import POLL_S, Found, Outcome, action_of, execute
 from optout.check.target import ERROR_PAGE_GRACE_S, QUOTE_CHARS, check_target, confirm
-from optout.check.verdict import Signals, decide
+from optout.check.verdict import Signals, decide, would_be_missing
+from optout.flow import wording
 from optout.flow.model import (
+    BUILTIN_BLOCKED,
     BUILTIN_TRANSIENT,
     Flow,
     Locator,
@@ -46,6 +49,7 @@ if TYPE_CHECKING:
 QUIET_S = 0.5
 """A page loaded, with nothing in flight and no new element for this long, is done loading."""
 ARIA_TIMEOUT_MS = 5000
+NEEDS_LOGIN = Marker.model_validate({"words": "needs_login", "reason": "Meta's note"})
 
 StepCallback = Callable[[StepRecord, bytes | None], None]
 
@@ -103,6 +107,39 @@ class FlowRunner:
         self.seen_at: float | None = None
         """When the target check found the form (monotonic seconds), for the second look."""
         self.doc = MainDocument(page, router, self.signals)
+        self._langs: dict[str, str | None] = {}
+        self.forms = FormsSeen()
+        """What the target check last saw of the page's forms."""
+        self.region: RegionSeen | None = None
+        """The regional version of Meta's pages the flow's pages showed so far."""
+
+    # --- the page's language and Meta's words in it -------------------------------------
+
+    async def page_language(self) -> str | None:
+        """The catalogue language of the page (its `<html lang>`; the run's locale when the
+        page declares none). None for a language the catalogue does not have."""
+        url = self.page.url
+        if url not in self._langs:
+            try:
+                declared = await self.page.evaluate("document.documentElement.lang || ''")
+            except PlaywrightError:
+                return wording.language_of(self.locale)
+            declared = declared if isinstance(declared, str) else ""
+            self._langs[url] = wording.language_of(declared or self.locale)
+            self.signals.page_language = declared or self.locale
+        return self._langs[url]
+
+    async def spec(self, locator: Locator) -> dict[str, Any] | None:
+        """The locator as `optout.check.locate` takes it, its `words` in the page's language;
+        None when the catalogue has no such words for that language (noted for the reason)."""
+        spec = locator.spec()
+        if locator.words is None:
+            return spec
+        lang = await self.page_language()
+        resolved = wording.resolve(spec, lang)
+        if resolved is None and locator.words not in self.signals.unknown_words:
+            self.signals.unknown_words.append(locator.words)
+        return resolved
 
     # --- looking at the page -----------------------------------------------------------
 
@@ -115,11 +152,14 @@ class FlowRunner:
         return None
 
     async def maybe_shown(self, markers: Sequence[Marker]) -> Sequence[Marker]:
-        """`markers`, less the element markers when one query shows that none is visible."""
-        elements = [m.spec() for m in markers if m.url is None]
+        """`markers`, less the element markers when one query shows that none is visible, and
+        less those whose words the catalogue does not have in the page's language."""
+        specs = [(m, await self.spec(m) if m.url is None else None) for m in markers]
+        lookable = [m for m, spec in specs if m.url is not None or spec is not None]
+        elements = [spec for _, spec in specs if spec is not None]
         if len(elements) > 1 and not await any_visible(self.page, elements):
-            return [m for m in markers if m.url is not None]
-        return markers
+            return [m for m in lookable if m.url is not None]
+        return lookable
 
     async def seen(self, marker: Marker) -> str | None:
         """`None` if the page does not show the marker, else its meaning and what matched.
@@ -129,7 +169,8 @@ class FlowRunner:
         """
         if marker.url is not None:
             return marker.describe() if await self.marker_visible(marker) else None
-        hit = await first_visible(self.page, marker.spec())
+        spec = await self.spec(marker)
+        hit = await first_visible(self.page, spec) if spec is not None else None
         if hit is None:
             return None
         quote = await _quote(hit[0])
@@ -138,7 +179,8 @@ class FlowRunner:
     async def marker_visible(self, marker: Marker) -> bool:
         if marker.url is not None:
             return bool(compile_pattern(marker.url).search(self.page.url))
-        return await first_visible(self.page, marker.spec()) is not None
+        spec = await self.spec(marker)
+        return spec is not None and await first_visible(self.page, spec) is not None
 
     async def transient_now(self) -> str | None:
         """What the page shows now that says it failed and to try again, if anything."""
@@ -154,26 +196,44 @@ class FlowRunner:
             self.signals.transient_marker = await self.transient_now()
         return self.signals.transient_marker is not None
 
+    async def note_needs_login(self) -> None:
+        """Without a saved login, record Meta's note that the forms may need one, if the page
+        shows it (in any language of the catalogue; hidden parts too): what such a page lacks
+        logged out proves nothing of the form."""
+        if self.flow.session or self.signals.needs_login is not None:
+            return
+        if await self.on_page(NEEDS_LOGIN):
+            quoted = await self.seen(NEEDS_LOGIN)
+            self.signals.needs_login = quoted or f"{NEEDS_LOGIN.describe()} (in a hidden part)"
+
     async def on_page(self, marker: Marker) -> bool:
         """Whether the page holds what the marker describes, shown or in a hidden part."""
         if marker.url is not None:
             return await self.marker_visible(marker)
-        return await first_visible(self.page, marker.spec(), visible=False) is not None
+        spec = await self.spec(marker)
+        return spec is not None and await first_visible(self.page, spec, visible=False) is not None
 
     async def find_hidden_link(self, alternatives: Sequence[Locator]) -> Found | None:
         """A matching link that is in the page but not shown (e.g. a collapsed section)."""
         for i, locator in enumerate(alternatives):
-            hit = await first_visible(self.page, locator.spec(), visible=False)
+            spec = await self.spec(locator)
+            hit = await first_visible(self.page, spec, visible=False) if spec else None
             if hit is not None and hit[1] and hit[1].startswith(("http://", "https://")):
                 return Found(element=hit[0], locator=locator, alternative=i, href=hit[1])
         return None
 
     async def find(self, alternatives: Sequence[Locator]) -> Found | None:
         for i, locator in enumerate(alternatives):
-            hit = await first_visible(self.page, locator.spec())
+            spec = await self.spec(locator)
+            hit = await first_visible(self.page, spec) if spec is not None else None
             if hit is not None:
                 return Found(element=hit[0], locator=locator, alternative=i, href=hit[1])
         return None
+
+    async def lookable(self, alternatives: Sequence[Locator]) -> bool:
+        """Whether one of `alternatives` can be looked for on this page at all (its words, if
+        any, are known in the page's language)."""
+        return any([await self.spec(loc) is not None for loc in alternatives])
 
     async def wait_for(
         self, alternatives: Sequence[Locator], timeout: float, *, maybe: bool = False
@@ -209,7 +269,7 @@ class FlowRunner:
     async def check_blocked(self) -> bool:
         """Record a wall the page shows; under a saved login, a wall means it expired."""
         if self.signals.blocked_marker is None:
-            for marker in await self.maybe_shown(self.flow.blocked_when):
+            for marker in await self.maybe_shown([*self.flow.blocked_when, *BUILTIN_BLOCKED]):
                 seen = await self.seen(marker)
                 if seen is None:
                     continue
@@ -273,6 +333,7 @@ class FlowRunner:
         )
         self.steps.append(record)
         self.on_step(record, screenshot)
+        self.region = merge(self.region, await region_of(self.page))
         return record
 
     async def run(self) -> tuple[FlowResult, FinalCapture]:
@@ -309,8 +370,10 @@ class FlowRunner:
             if observed is not None:
                 break
         assert observed is not None, "the target check always ends the plan"
-        verdict, reason, rule = decide(observed)
         final = await self._capture()
+        if self.flow.region == EU and observed.region != EU and would_be_missing(observed):
+            observed = await self._probe_region(observed, len(plan) + 1)
+        verdict, reason, rule = decide(observed)
         if verdict is Verdict.AVAILABLE and self.seen_at is not None:
             began = time.monotonic()
             outcome = await confirm(self, self.seen_at)
@@ -340,17 +403,51 @@ class FlowRunner:
             duration_s=time.monotonic() - t0,
             steps=self.steps,
             navigations=self.doc.navigations,
-            http_status=self.signals.http_status,
+            http_status=observed.http_status,
+            region=observed.region,
+            region_evidence=observed.region_evidence,
+            page_language=observed.page_language,
             title=final.title,
             session=self.flow.session or "",
         )
         return result, final
+
+    async def _probe_region(self, observed: Signals, index: int) -> Signals:
+        """A `missing` for the EU forms, and no page of the flow showed the EU version: open
+        the privacy policy, which names its controller, to see which version this network
+        exit is served. The verdict is decided on `observed`, the signals of the flow's own
+        pages; only the region comes from here. The final capture stays the flow's page."""
+        began = time.monotonic()
+        outcome = await self.open(PROBE_URL)
+        seen = await region_of(self.page) if outcome.status is StepStatus.OK else None
+        if seen is not None:
+            observed.region, observed.region_evidence = seen.region, seen.evidence
+            outcome = Outcome(StepStatus.OK, seen.evidence)
+        else:
+            observed.region_evidence = (
+                f"the privacy policy at {PROBE_URL} did not load: {outcome.detail}"
+                if outcome.status is not StepStatus.OK
+                else f"the privacy policy at {PROBE_URL} named no controller"
+            )
+            outcome = Outcome(StepStatus.FAILED, observed.region_evidence)
+        description = "check which region's version Meta serves here (its privacy policy)"
+        await self._record(index, "check-region", description, began, outcome)
+        return observed
 
     def _observed(self) -> Signals:
         """The signals as they are now, frozen: what loads later cannot change the verdict."""
         if self.doc.pending and self.signals.network_error is None:
             self.signals.network_error = f"{next(iter(self.doc.pending)).url} was still loading"
         self.signals.final_url = self.page.url
+        self.signals.region_required = self.flow.region
+        if self.region is not None:
+            self.signals.region = self.region.region
+            self.signals.region_evidence = self.region.evidence
+        elif self.signals.region_evidence is None:
+            self.signals.region_evidence = "no page of this check named a controller"
+        if self.signals.unknown_words:
+            lang = wording.language_of(self.signals.page_language)
+            self.signals.unknown_note = wording.unknown_note(self.signals.unknown_words, lang)
         return copy.deepcopy(self.signals)
 
     async def _capture(self) -> FinalCapture:

@@ -83,14 +83,27 @@ async def open_step(r: FlowRunner, step: OpenStep, index: int) -> Outcome:
     return await r.open(step.open)
 
 
-async def absent(r: FlowRunner, step: FindStep | WaitStep, what: str, index: int) -> Outcome:
-    """Apply the step's `absent` rule when what it looked for is not there."""
+async def absent(
+    r: FlowRunner,
+    step: FindStep | WaitStep,
+    what: str,
+    index: int,
+    looked_for: list[Locator] | None = None,
+) -> Outcome:
+    """Apply the step's `absent` rule when what it looked for is not there.
+
+    What could not be looked for at all (its words are not in the catalogue for the page's
+    language) is not absent: the step fails, and the reason says which words are missing.
+    """
     if r.signals.blocked_marker or r.signals.network_error:
         return Outcome(StepStatus.BLOCKED if r.signals.blocked_marker else StepStatus.FAILED)
     if step.absent is not Absent.SKIP and await r.check_transient():
         return Outcome(StepStatus.FAILED, r.signals.transient_marker)
     if step.absent is Absent.SKIP:
         return Outcome(StepStatus.SKIPPED, f"not found: {what}")
+    if looked_for is not None and not await r.lookable(looked_for):
+        r.signals.failed_step = f"step {index}: {what} cannot be looked for on this page"
+        return Outcome(StepStatus.FAILED, r.signals.failed_step)
     if step.absent is Absent.MISSING:
         proof = getattr(step, "on_page", None)
         if proof and await r.find(proof) is None:
@@ -100,6 +113,7 @@ async def absent(r: FlowRunner, step: FindStep | WaitStep, what: str, index: int
                 f"{what} proves nothing"
             )
             return Outcome(StepStatus.FAILED, r.signals.failed_step)
+        await r.note_needs_login()
         r.signals.absent_step = f"no {what} (step {index}, declared absent: missing)"
         seen = [m.describe() for m in getattr(step, "instead", []) if await r.on_page(m)]
         r.signals.absent_instead = "; ".join(seen) or None
@@ -124,9 +138,8 @@ async def click(r: FlowRunner, step: ClickStep, index: int) -> Outcome:
             )
             return Outcome(StepStatus.OK, detail, hidden, len(step.click))
     if found is None:
-        return await absent(r,
-            step, " or ".join(loc.describe() for loc in step.click), index
-        )
+        what = " or ".join(loc.describe() for loc in step.click)
+        return await absent(r, step, what, index, step.click)
     if await sends_a_form(found.element):
         r.signals.failed_step = (
             f"step {index}: refused to click {found.locator.describe()}: it would send a "
@@ -160,7 +173,8 @@ async def click(r: FlowRunner, step: ClickStep, index: int) -> Outcome:
 async def see(r: FlowRunner, step: SeeStep, index: int) -> Outcome:
     found = await r.wait_for(step.see, r.step_timeout(step))
     if found is None:
-        return await absent(r, step, " or ".join(loc.describe() for loc in step.see), index)
+        what = " or ".join(loc.describe() for loc in step.see)
+        return await absent(r, step, what, index, step.see)
     return Outcome(StepStatus.OK, f"saw {found.locator.describe()}", found, len(step.see))
 
 async def wait(r: FlowRunner, step: WaitStep, index: int) -> Outcome:
@@ -173,7 +187,7 @@ async def wait(r: FlowRunner, step: WaitStep, index: int) -> Outcome:
         if time.monotonic() >= deadline:
             break
         await asyncio.sleep(POLL_S)
-    return await absent(r, step, step.wait.describe(), index)
+    return await absent(r, step, step.wait.describe(), index, [step.wait])
 
 async def dismiss(r: FlowRunner, step: DismissStep, index: int) -> Outcome:
     spec = step.dismiss

@@ -80,6 +80,22 @@ class Signals:
     present_not_found: list[str] = field(default_factory=list)
     covered_by: str | None = None
     """Something on top of the form's elements (quoted) when the target check ended."""
+    login_form: str | None = None
+    """A login form (a password field) where the form should be, described."""
+    needs_login: str | None = None
+    """Without a saved login, the page says the forms may need one (quoted)."""
+    page_language: str | None = None
+    """The language the last page declared (`<html lang>`), or the run's locale."""
+    unknown_words: list[str] = field(default_factory=list)
+    """Keys of Meta's wording the catalogue lacks in the page's language (not looked for)."""
+    unknown_note: str | None = None
+    """The reason's note for `unknown_words`, written when the verdict is decided."""
+    region: str | None = None
+    """The regional version of Meta's pages seen: "eu", "non-eu", or None (not shown)."""
+    region_evidence: str | None = None
+    """What showed the region (or why it could not be told)."""
+    region_required: str | None = None
+    """The flow's `region:`: a `missing` needs a page of this version."""
 
 
 Rule = tuple[str, Callable[[Signals], bool], Verdict, Callable[[Signals], str]]
@@ -87,6 +103,18 @@ Rule = tuple[str, Callable[[Signals], bool], Verdict, Callable[[Signals], str]]
 
 def _http_error(s: Signals) -> bool:
     return s.http_status is not None and s.http_status >= 400
+
+
+def would_be_missing(s: Signals) -> bool:
+    """Whether the rules below would end `missing`: an unavailable marker, or a declared
+    absence on a page that loaded."""
+    if s.missing_marker is not None:
+        return True
+    return s.absent_step is not None and s.network_error is None and not _http_error(s)
+
+
+def _note(s: Signals) -> str:
+    return f"; {s.unknown_note}" if s.unknown_note else ""
 
 
 RULES: tuple[Rule, ...] = (
@@ -107,6 +135,31 @@ RULES: tuple[Rule, ...] = (
         lambda s: s.transient_marker is not None,
         Verdict.UNREACHABLE,
         lambda s: f"{s.transient_marker} at {s.final_url}",
+    ),
+    (
+        "forms need a login",
+        lambda s: s.needs_login is not None and would_be_missing(s),
+        Verdict.BLOCKED,
+        lambda s: f"the page says the forms may need a login: {s.needs_login} at {s.final_url}",
+    ),
+    (
+        "other region",
+        lambda s: s.region == "non-eu" and s.region_required is not None and would_be_missing(s),
+        Verdict.BLOCKED,
+        lambda s: (
+            f"Meta served its non-EU version ({s.region_evidence}): run from the EU/EEA, or "
+            f"with --proxy through an EU exit; what it showed at {s.final_url} says nothing "
+            "of the EU form"
+        ),
+    ),
+    (
+        "region not shown",
+        lambda s: s.region_required is not None and s.region != "eu" and would_be_missing(s),
+        Verdict.BROKEN,
+        lambda s: (
+            f"no page showed which region's version Meta served ({s.region_evidence}), so "
+            f"what {s.final_url} showed cannot be told from another region's version"
+        ),
     ),
     (
         "unavailable marker",
@@ -139,7 +192,13 @@ RULES: tuple[Rule, ...] = (
         "step failed",
         lambda s: s.failed_step is not None,
         Verdict.BROKEN,
-        lambda s: f"{s.failed_step} at {s.final_url}",
+        lambda s: f"{s.failed_step} at {s.final_url}{_note(s)}",
+    ),
+    (
+        "login form",
+        lambda s: s.reached_target and s.login_form is not None,
+        Verdict.BLOCKED,
+        lambda s: f"{s.login_form} at {s.final_url}, not the objection form{_note(s)}",
     ),
     (
         "wrong page at target",
@@ -160,7 +219,9 @@ RULES: tuple[Rule, ...] = (
         "form recognised",
         lambda s: s.reached_target and not s.present_not_found and bool(s.present_found),
         Verdict.AVAILABLE,
-        lambda s: f"form found at {s.final_url}",
+        lambda s: f"form found at {s.final_url}" + (
+            f" (by its address and structure; {s.unknown_note})" if s.unknown_note else ""
+        ),
     ),
     (
         "form not recognised",
@@ -168,7 +229,7 @@ RULES: tuple[Rule, ...] = (
         Verdict.BROKEN,
         lambda s: (
             f"page at {s.final_url} is neither the form nor an unavailable page "
-            f"(not found: {', '.join(s.present_not_found) or 'nothing to look for'})"
+            f"(not found: {', '.join(s.present_not_found) or 'nothing to look for'}){_note(s)}"
         ),
     ),
 )
@@ -236,4 +297,5 @@ __all__ = [
     "final_exit_code",
     "is_change",
     "is_regression",
+    "would_be_missing",
 ]

@@ -327,14 +327,33 @@ else:
     ]
 
 
+FormPart = Literal["email", "phone", "free_text", "submit"]
+
+
 class Target(Strict):
     """The objection form: where it lives and how to recognise it (or its absence)."""
 
     url: str | None = Field(None, description="pattern the final URL must match")
-    present: list[Alternatives] = Field(min_length=1, description="all visible → available")
+    form: list[FormPart] | None = Field(
+        None,
+        min_length=1,
+        description="the form's structure, in any language: these parts inside one <form> "
+        "that has no password field (email, phone, free_text, submit)",
+    )
+    present: list[Alternatives] = Field(
+        default_factory=list,
+        description="all visible → available; a requirement whose words the catalogue does "
+        "not have in the page's language is passed over, and the reason says so",
+    )
     missing_when: MarkerList = Field(default_factory=list, description="any visible → missing")
 
     _check_url = field_validator("url")(check_pattern)
+
+    @model_validator(mode="after")
+    def _something_to_find(self) -> Target:
+        if not self.present and not self.form:
+            raise ValueError("a target needs 'present' or 'form' (or both)")
+        return self
 
 
 class Flow(Strict):
@@ -344,8 +363,25 @@ class Flow(Strict):
     name: str
     service: str = "facebook"
     description: str | None = None
-    locales: list[str] = Field(default_factory=lambda: ["en-GB"], min_length=1)
+    locales: Annotated[
+        list[str],
+        BeforeValidator(
+            lambda v: wording.locales() if v == "all" else v,
+            json_schema_input_type=list[str] | Literal["all"],
+        ),
+    ] = Field(
+        default_factory=lambda: ["en-GB"],
+        min_length=1,
+        description="one result per locale; `all`: one locale per language of the wording "
+        "catalogue (`optout list --locales`)",
+    )
     start: str
+    region: Literal["eu"] | None = Field(
+        None,
+        description="the regional version of Meta's pages the flow is about: `missing` then "
+        "needs a page of that version (the privacy policy naming Meta Platforms Ireland "
+        "Limited), and another region's version is `blocked`",
+    )
     expect: Literal["available", "missing"] | None = Field(
         None, description="the conclusive verdict this flow should give; a different one exits 1"
     )
@@ -414,22 +450,22 @@ def json_schema() -> dict[str, Any]:
     return schema
 
 
-# Words of a page that says it failed and to try again. The engine applies them to every
-# flow, after the flow's own `transient_when`, so that no flow can forget them: such a page
-# is `unreachable`, never `missing`, even when it also shows an "unavailable" heading.
-# They are phrases, not single words, so that a page about something else does not match.
-TRANSIENT_EN = (
-    "technical error|unexpected error|something went wrong|went wrong on our end|"
-    "try reloading|reload (this|the) page|refresh (this|the) page|come back later|"
-    "try again later|please try again|an error (has )?occurred|temporarily unavailable"
-)
-TRANSIENT_FR = (
-    "erreur technique|erreur inattendue|une erreur s'est produite|une erreur est survenue|"
-    "un problème est survenu|un problème s'est produit|quelque chose s'est mal passé|"
-    "réessayer|réessayez|actualiser la page|actualisez la page|recharger la page|"
-    "rechargez la page|revenir plus tard|revenez plus tard|temporairement indisponible"
-)
+# The engine's own markers, applied to every flow after the flow's own: Meta's failure words
+# in every language of the catalogue (such a page is `unreachable`, never `missing`, even when
+# it also shows an "unavailable" heading), and the addresses of login walls and checkpoints
+# on any host, whatever the page's language.
 BUILTIN_TRANSIENT: tuple[Marker, ...] = (
-    Marker.model_validate({"text": TRANSIENT_EN, "reason": "the page reports a failure"}),
-    Marker.model_validate({"text": TRANSIENT_FR, "reason": "the page reports a failure"}),
+    Marker.model_validate({"words": "error", "reason": "the page reports a failure"}),
+)
+BUILTIN_BLOCKED: tuple[Marker, ...] = (
+    Marker.model_validate(
+        {
+            "url": "^https?://[^/?#]+/(login(/|\\.php|\\?|$)|checkpoint/|accounts/login)",
+            "reason": "login wall or checkpoint (URL)",
+            "logged_out": True,
+        }
+    ),
+    Marker.model_validate({"words": "wall", "reason": "login wall", "logged_out": True}),
+    Marker.model_validate({"words": "rate_limit", "reason": "rate-limited"}),
+    Marker.model_validate({"words": "checkpoint", "reason": "checkpoint or captcha"}),
 )

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from typing import Final
 from urllib.parse import parse_qs
 
+from optout.flow import wording
+
 from optout.replica.pages import WA_ARTICLE_ID
 
 
@@ -29,6 +31,11 @@ class Reply:
     stall: bool = False
     """After the body, send nothing more and keep the connection open: a page that never
     finishes loading. The server ends it when the client leaves, or after its cap."""
+
+
+def _language(tag: str) -> str:
+    """A language of the wording catalogue for a locale or Accept-Language tag; else English."""
+    return wording.language_of(tag) or "en"
 
 
 @dataclass(frozen=True)
@@ -49,8 +56,8 @@ class Incoming:
         query = parse_qs(self.query)
         for key in ("locale", "lang"):
             for value in query.get(key, []):
-                return "fr" if value.lower().startswith("fr") else "en"
-        return "fr" if self.accept_language.strip().lower().startswith("fr") else "en"
+                return _language(value)
+        return _language(self.accept_language.split(",")[0])
 
     @property
     def rest_with_query(self) -> str:

@@ -79,7 +79,7 @@ def form_values(ctx: PageContext, form_id: str) -> dict[str, Any]:
     return {
         "form_id": form_id,
         "intro": t["form_intro_ig"] if ctx.instagram else t["form_intro"],
-        "countries": COUNTRIES[ctx.lang],
+        "countries": COUNTRIES.get(ctx.lang, COUNTRIES["en"]),
     }
 
 
@@ -219,28 +219,34 @@ def checkpoint_page(ctx: PageContext, next_q: str) -> str:
 
 def policy_page(ctx: PageContext, variant: str) -> str:
     """The privacy policy: variant "objection" (2024 banner), "collapsed" (the same banner
-    folded in a closed <details>), "delayed", "redesigned" or
-    "generic" (no banner; its "right to object" links go to the generic GDPR form)."""
+    folded in a closed <details>), "delayed", "redesigned",
+    "generic" (no banner; its "right to object" links go to the generic GDPR form) or
+    "non_eu" (another region's version: controller Meta Platforms, Inc., no EU-only form)."""
     title = "Politique de confidentialité" if ctx.lang == "fr" else "Privacy Policy"
     subbrand = texts_for(ctx.lang)["privacy_center"]
     if variant == "redesigned":
         return render("policy_redesigned.html.j2", ctx, title, subbrand)
-    banner = {"objection": "objection", "delayed": "delayed", "collapsed": "collapsed"}.get(
-        variant, ""
-    )
+    banner = {
+        "objection": "objection",
+        "delayed": "delayed",
+        "collapsed": "collapsed",
+        "non_eu": "updated",
+    }.get(variant, "")
     return render(
         "policy.html.j2",
         ctx,
         title,
         subbrand,
         banner=banner,
-        generic_link=True,
+        generic_link=variant != "non_eu",
         rights_link=variant == "generic",
+        non_eu=variant == "non_eu",
     )
 
 
 def genai_page(ctx: PageContext, variant: str) -> str:
-    """The Privacy Center generative-AI page: "objection", "no_link" or "redesigned"."""
+    """The Privacy Center generative-AI page: "objection", "no_link", "login_note" (no link,
+    and Meta's note that the forms may need a login) or "redesigned"."""
     title = (
         "Comment Meta utilise les informations pour les modèles d’IA générative"
         if ctx.lang == "fr"
@@ -253,6 +259,7 @@ def genai_page(ctx: PageContext, variant: str) -> str:
         texts_for(ctx.lang)["privacy_center"],
         objection_link=variant == "objection",
         third_party_link=variant != "redesigned",
+        login_note=variant == "login_note",
     )
 
 
@@ -305,7 +312,7 @@ def notifications_page(ctx: PageContext, ai_item: bool, profile: str = "Camille 
     t = texts_for(ctx.lang)
     items = [
         (who, what, when, _NOTIFICATION_HREFS[key])
-        for who, what, when, key in _NOTIFICATIONS[ctx.lang]
+        for who, what, when, key in _NOTIFICATIONS.get(ctx.lang, _NOTIFICATIONS["en"])
     ]
     ai_when = "1 h" if ctx.lang == "fr" else "1h"
     return render(

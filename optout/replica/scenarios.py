@@ -93,6 +93,11 @@ SCENARIOS: Final[dict[str, str]] = {
     "infinite-scroll": "the form, above a feed that grows every 100 ms and whenever its end "
     "scrolls into view",
     "console-flood": "the form; its script writes about 10,000 console.log lines a second",
+    "non-eu": "Meta's non-EU version everywhere: the policy names Meta Platforms, Inc. and links "
+    "no EU-only form nor the AI form; the genai page has no objection link; form ids render the "
+    "unavailable page; the WhatsApp article is gone",
+    "genai-login-note": "the genai page has no objection link and says the forms may need a "
+    "login (in the languages whose wording for it is known)",
 }
 
 # Suffixes any scenario accepts, after a "+": "form-missing+straight+cookies-2026".
@@ -114,8 +119,8 @@ class Behaviour:
     # available | missing | missing404 | missing_curly | page_missing | article | late
     # | help_redirect
     form: str = "available"
-    policy: str = "objection"  # objection | collapsed | delayed | redesigned | generic
-    genai: str = "objection"  # objection | no_link | redesigned
+    policy: str = "objection"  # objection | collapsed | delayed | redesigned | generic | non_eu
+    genai: str = "objection"  # objection | no_link | login_note | redesigned
     dialog: str = ""  # "" | active | stuck
     gate: str = ""  # "" | login | checkpoint  (everything else redirects to the gate)
     redirects: bool = False  # form-redirect rules
@@ -189,6 +194,8 @@ BEHAVIOURS: Final[dict[str, Behaviour]] = {
     "overlay-cover": Behaviour(hostile="overlay"),
     "infinite-scroll": Behaviour(hostile="infinite_scroll"),
     "console-flood": Behaviour(hostile="console_flood"),
+    "non-eu": Behaviour(form="missing", policy="non_eu", genai="no_link", whatsapp="gone"),
+    "genai-login-note": Behaviour(genai="login_note"),
     "demo": Behaviour(
         overrides=MappingProxyType(
             {
