@@ -106,6 +106,10 @@ def invoke(*args: str | Path, env: dict[str, str] | None = None) -> Result:
     )
 
 
+PAIR = ["fr-FR", "en-GB"]
+"""The two locales whose replica pages are written out in full."""
+
+
 @pytest.fixture
 def verify(replica: ReplicaServer, tmp_path: Path) -> Any:
     """Run `optout verify FLOW --map-origin <Meta origins>=<replica scenario>` and read the JSON."""
@@ -114,7 +118,7 @@ def verify(replica: ReplicaServer, tmp_path: Path) -> Any:
         flow: str | Path | list[Path],
         scenario: str,
         *extra: str,
-        locale: str | None = "en-GB",
+        locale: str | list[str] | None = "en-GB",
         recordings: Path | None = None,
         timeout: float = 4,
         origin: str | None = None,
@@ -143,9 +147,9 @@ def verify(replica: ReplicaServer, tmp_path: Path) -> Any:
             "https://www.whatsapp.com",
         ):
             args += ["--map-origin", f"{source}={origin}"]
-        # the shipped flows run in every catalogue language; the tests of one state run the
-        # two whose pages are written out in full (the language matrix has its own tests)
-        for loc in [locale] if locale else ["fr-FR", "en-GB"]:
+        # the shipped flows run in every catalogue language: PAIR runs the two whose replica
+        # pages are written out in full (the language matrix has its own tests); None, all
+        for loc in [locale] if isinstance(locale, str) else locale or []:
             args += ["--locale", loc]
         if "--workers" not in extra:
             # The default is 3 per core; two pytest workers each running that many pages on

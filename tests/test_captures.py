@@ -24,6 +24,8 @@ DIALOG_CAPTURES = [
         "Uniquement autoriser les cookies essentiels",
     ),
     ("2022-02-26_ig-terms_fr_cookie-manage-dialog", "Tout accepter"),
+    # German (de-de.facebook.com, 2021): data-testid="cookie-policy-dialog", no decline button
+    ("2021-07-03_fb-community-standards_cookie-dialog_de", "Alle akzeptieren"),
 ]
 
 

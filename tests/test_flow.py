@@ -139,13 +139,13 @@ BROKEN_FLOWS = [
         "locator-two-finders",
         8,
         "target.present[0]: a locator uses exactly one of role, label, text, placeholder, alt, "
-        "title, testid, css; got ['role', 'text']",
+        "title, testid, css, words; got ['role', 'text']",
     ),
     Broken(
         "locator-without-finder",
         8,
         "target.present[0]: a locator needs one of: role, label, text, placeholder, alt, title, "
-        "testid, css",
+        "testid, css, words",
     ),
     Broken(
         "name-without-role",

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FLOWS
+from conftest import FLOWS, PAIR
 from helpers import write_json
 from PIL import Image
 from playwright.sync_api import ConsoleMessage, Dialog, Page, expect
@@ -67,9 +67,9 @@ def _make_site(verify: Any, root: Path) -> Site:
     (flows / "hostile-title.yaml").write_text(HOSTILE_FLOW, encoding="utf-8")
     recordings = root / "recordings"
     both = [flows / "facebook-form.yaml", flows / "hostile-title.yaml"]
-    first = verify(both, "form-available", locale=None, recordings=recordings)
-    second = verify(both, "form-available", locale=None, recordings=recordings)
-    third = verify(flows / "facebook-form.yaml", "form-missing", locale=None, recordings=recordings)
+    first = verify(both, "form-available", locale=PAIR, recordings=recordings)
+    second = verify(both, "form-available", locale=PAIR, recordings=recordings)
+    third = verify(flows / "facebook-form.yaml", "form-missing", locale=PAIR, recordings=recordings)
     runs = [v.run_dir.name for v in (first, second, third)]
     assert first.verdicts()[("hostile-title", "en-GB")] == "available"
     assert set(third.verdicts().values()) == {"missing"}

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FLOWS
+from conftest import FLOWS, PAIR
 from helpers import storage_state
 
 FORM = "https://www.facebook.com/help/contact/6359191084165019"
@@ -165,7 +165,7 @@ def test_shipped_flows(verify: Any, scenario: str) -> None:
     """Each shipped flow gives the expected verdict and reason for this page state."""
     expected = MATRIX[scenario]
     run = verify(
-        [FLOWS / f"{f}.yaml" for f in expected], scenario, "--workers", "2", locale=None, timeout=4
+        [FLOWS / f"{f}.yaml" for f in expected], scenario, "--workers", "2", locale=PAIR, timeout=4
     )
     got = {(r["flow"], r["locale"]): r for r in run.summary["results"]}
     assert set(got) == {(f, loc) for f in expected for loc in ("fr-FR", "en-GB")}
@@ -202,7 +202,7 @@ def test_notification_flow_with_a_session(verify: Any, tmp_path: Path, scenario:
         f"facebook={session}",
         "--workers",
         "2",
-        locale=None,
+        locale=PAIR,
         timeout=3,
     )
     for result in run.summary["results"]:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FLOWS, TEST_FLOWS, Verified, invoke
+from conftest import FLOWS, TEST_FLOWS, Verified, invoke, PAIR
 
 FORM = "https://www.facebook.com/help/contact/6359191084165019"
 FACEBOOK_FORM = FLOWS / "facebook-form.yaml"
@@ -237,7 +237,7 @@ def _png_size(data: bytes) -> tuple[int, int]:
 
 def test_summary_and_evidence(verify: Any) -> None:
     """run.json, result.json, screenshots, DOM, ARIA snapshot and a manifest that matches."""
-    run = verify(FACEBOOK_FORM, "cookie-dialog", locale=None)
+    run = verify(FACEBOOK_FORM, "cookie-dialog", locale=PAIR)
     summary = run.summary
     assert set(summary) >= {
         "run_id",

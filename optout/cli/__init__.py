@@ -23,11 +23,12 @@ from optout.cli.common import PATHS, RECORDINGS, fail, flows_or_exit
 from optout.cli.evidence import evidence, merge
 from optout.cli.login import login_cmd, session_problems
 from optout.cli.verify import demo, verify
+from optout.flow import wording
 from optout.flow.loader import collect, is_fragment
 from optout.flow.model import json_schema
 from optout.store import history
 from optout.terminal import timeline
-from optout.terminal.console import flows_table, make_console
+from optout.terminal.console import flows_table, locales_table, make_console
 
 
 class OneLineErrors(click.Group):
@@ -91,8 +92,34 @@ def validate(paths: tuple[Path, ...]) -> None:
 
 @main.command("list")
 @PATHS
-def list_flows(paths: tuple[Path, ...]) -> None:
-    """List flows: id, name, start URL, locales, expectation."""
+@click.option(
+    "--locales",
+    "show_locales",
+    is_flag=True,
+    help="List the languages instead: what optout knows of Meta's wording in each, and from "
+    "where (the same table as docs/locales.md).",
+)
+@click.option(
+    "--markdown", is_flag=True, help="With --locales: print docs/locales.md, every string with "
+    "its source."
+)
+def list_flows(paths: tuple[Path, ...], show_locales: bool, markdown: bool) -> None:
+    """List flows: id, name, start URL, locales, expectation.
+
+    \b
+    Examples:
+      optout list
+      optout list --locales
+      optout list --locales --markdown > docs/locales.md
+    """
+    if markdown and not show_locales:
+        raise click.UsageError("--markdown goes with --locales")
+    if show_locales:
+        if markdown:
+            click.echo(wording.locales_markdown(), nl=False)
+        else:
+            make_console().print(locales_table())
+        return
     make_console().print(flows_table(flows_or_exit(paths)))
 
 

@@ -50,11 +50,11 @@ class Key:
 
 KEYS: dict[str, Key] = {
     "unavailable": Key("Meta's \"this content isn't available\" page", conclusive=True),
-    "error": Key("Meta's error screens: \"technical error, try reloading\"", everywhere=True),
+    "error": Key('Meta\'s error screens: "technical error, try reloading"', everywhere=True),
     "wall": Key("a login wall's own words", everywhere=True),
-    "rate_limit": Key("the rate-limit page (\"temporarily blocked\")", everywhere=True),
+    "rate_limit": Key('the rate-limit page ("temporarily blocked")', everywhere=True),
     "checkpoint": Key("a checkpoint or captcha", everywhere=True),
-    "needs_login": Key("\"you may need to be logged in to see the forms\"", everywhere=True),
+    "needs_login": Key('"you may need to be logged in to see the forms"', everywhere=True),
     "consent_title": Key("the cookie dialog's title", everywhere=True),
     "consent_decline": Key("the cookie dialog's decline button", everywhere=True),
     "consent_accept": Key("the cookie dialog's accept button", everywhere=True),
@@ -65,7 +65,7 @@ KEYS: dict[str, Key] = {
     "preform": Key("the pre-form's question"),
     "object": Key("the right-to-object link"),
     "policy": Key("the privacy policy's title"),
-    "ai": Key("\"AI at Meta\" and the AI notification"),
+    "ai": Key('"AI at Meta" and the AI notification'),
     "wa_article": Key("the WhatsApp article's title"),
     "contact": Key("the WhatsApp article's contact link"),
     "refresh": Key("the error screen's Refresh button (not looked for)"),
@@ -204,8 +204,89 @@ def resolve(spec: dict[str, Any], lang: str | None) -> dict[str, Any] | None:
 
 def unknown_note(keys: list[str], lang: str | None) -> str:
     """The reason's note for words the catalogue does not have in the page's language."""
-    where = f"in {catalogue()[lang].name} ({lang})" if lang in catalogue() else (
-        f"in this page's language ({lang})" if lang else "for this page's language"
+    where = (
+        f"in {catalogue()[lang].name} ({lang})"
+        if lang in catalogue()
+        else (f"in this page's language ({lang})" if lang else "for this page's language")
     )
     what = ", ".join(f'"{KEYS[k].meaning}"' for k in dict.fromkeys(keys))
     return f"optout knows no Meta wording {where} for {what}"
+
+
+# --- the table of what is known (`optout list --locales`, docs/locales.md) ----------------
+
+GROUPS: dict[str, tuple[str, ...]] = {
+    "unavailable": ("unavailable",),
+    "error": ("error",),
+    "wall": ("wall", "rate_limit", "checkpoint", "needs_login"),
+    "consent": ("consent_title", "consent_decline", "consent_accept"),
+    "form": ("email", "phone", "send", "next", "preform"),
+    "links": ("object", "policy", "ai", "wa_article", "contact"),
+}
+"""The columns of the table: what kinds of words each stands for."""
+
+
+def cell(lang: Language, keys: tuple[str, ...]) -> str:
+    """How much the catalogue knows of `keys` in `lang`: "3 (C)", "1 (U)", or "—"."""
+    entries = [e for k in keys for e in lang.words.get(k, ())]
+    if not entries:
+        return "—"
+    best = min(e.conf for e in entries)  # "C" < "L" < "U"
+    return f"{len(entries)} ({best})"
+
+
+def summary_rows() -> list[list[str]]:
+    """One row per language: locale, language, then one cell per group."""
+    return [
+        [lang.locale, f"{lang.name} ({lang.language})", *(cell(lang, g) for g in GROUPS.values())]
+        for lang in catalogue().values()
+    ]
+
+
+def _md_escape(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def locales_markdown() -> str:
+    """docs/locales.md: the summary table, what a verdict may rest on, and every entry with
+    its source (the same data as `optout list --locales`)."""
+    head = ["locale", "language", *GROUPS]
+    lines = [
+        "# Languages and Meta's wording",
+        "",
+        "<!-- Written by `optout list --locales --markdown`; a test keeps it equal. -->",
+        "",
+        "Every shipped flow runs in one locale per language below (`locales: all`). Each cell",
+        "counts the strings of Meta's own that optout knows for that kind of page, with the best",
+        "confidence among them: **C** confirmed (a Meta capture or app code, or two sources),",
+        "**L** likely (one good source), **U** uncertain. Nothing here was translated by us.",
+        "",
+        "- `unavailable` can make a verdict `missing`: it is looked for in the page's own",
+        "  language only (`<html lang>`), and only with C and L strings. Where it is `—`, a form",
+        "  page can be `available` (by its address and structure) but never `missing` from",
+        "  words; a declared absence of a link matched by its address still is.",
+        '- `error`, `wall` (with the rate limit, the checkpoint and the "may need to log in"',
+        "  note) and `consent` keep a page inconclusive or close the cookie dialog: they are",
+        "  looked for in every language at once.",
+        "- `form` and `links` only choose among elements; the form is known by its address and",
+        "  its structure (an e-mail field, a free-text field and a submit control in one form",
+        "  without a password field), whatever the language.",
+        "",
+        "| " + " | ".join(head) + " |",
+        "|" + "---|" * len(head),
+        *("| " + " | ".join(row) + " |" for row in summary_rows()),
+        "",
+        "Not in the catalogue: Irish (ga-IE) and Maltese (mt-MT), for which no Meta string was",
+        "found; Icelandic (is-IS) has only app strings of uncertain context. Their pages are",
+        "looked at with the language-independent signals only.",
+        "",
+    ]
+    for lang in catalogue().values():
+        lines += [f"## {lang.name} ({lang.language}, {lang.locale})", ""]
+        lines += ["| key | Meta's string | conf. | source |", "|---|---|---|---|"]
+        for key in KEYS:
+            for e in lang.words.get(key, ()):
+                text = _md_escape(e.text) + (f" *({_md_escape(e.note)})*" if e.note else "")
+                lines.append(f"| {key} | {text} | {e.conf} | {_md_escape(e.source)} |")
+        lines.append("")
+    return "\n".join(lines)

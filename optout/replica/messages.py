@@ -13,7 +13,6 @@ from typing import Final
 from urllib.parse import parse_qs
 
 from optout.flow import wording
-
 from optout.replica.pages import WA_ARTICLE_ID
 
 

@@ -11,6 +11,7 @@ from rich.table import Table
 from optout.check.events import AttemptFinished, Event, RunFinished, RunStarted, StepFinished
 from optout.check.results import FlowResult
 from optout.check.verdict import Verdict
+from optout.flow import wording
 from optout.flow.model import Flow
 
 STYLES = {
@@ -134,3 +135,13 @@ class EventLogger:
                 exit_code=event.summary.exit_code,
                 results=len(event.summary.results),
             )
+
+
+def locales_table() -> Table:
+    """`optout list --locales`: per language, how many of Meta's strings optout knows."""
+    table = Table(title="Meta's wording known to optout (C confirmed, L likely, U uncertain)")
+    for column in ("locale", "language", *wording.GROUPS):
+        table.add_column(column)
+    for row in wording.summary_rows():
+        table.add_row(*row)
+    return table
