@@ -69,7 +69,8 @@ def test_missing_words_are_page_language_only_and_never_uncertain() -> None:
     assert pt is None
     error = compile_pattern(wording.pattern("error", "en") or "^$")
     for text in (
-        "Möglicherweise liegt ein technischer Fehler vor. Bitte versuche, die Seite erneut zu laden.",
+        "Möglicherweise liegt ein technischer Fehler vor. Bitte versuche, die Seite erneut "
+        "zu laden.",
         "Dit kan komen door een technische fout waarvoor we al aan een oplossing werken.",
         "Încearcă să reîncarci pagina.",
     ):

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FLOWS, TEST_FLOWS, Verified, invoke, PAIR
+from conftest import FLOWS, PAIR, TEST_FLOWS, Verified, invoke
 
 FORM = "https://www.facebook.com/help/contact/6359191084165019"
 FACEBOOK_FORM = FLOWS / "facebook-form.yaml"
