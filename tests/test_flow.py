@@ -10,6 +10,7 @@ from typing import Any, NamedTuple
 import pytest
 from conftest import FLOWS, TEST_FLOWS, invoke
 
+from optout.flow import wording
 from optout.flow.loader import FlowError, load_flow, load_flows
 from optout.flow.model import ClickStep, DismissStep, SeeStep
 
@@ -92,14 +93,14 @@ BROKEN_FLOWS = [
         "unknown-key",
         2,
         "unknown key 'strat' (did you mean 'start'? valid: blocked_when, description, expect, "
-        "id, locales, mask, name, service, session, start, steps, target, timeout, "
+        "id, locales, mask, name, region, service, session, start, steps, target, timeout, "
         "transient_when)",
     ),
     Broken(
         "misspelt-target-key",
         9,
-        "target: unknown key 'missing_wen' (did you mean 'missing_when'? valid: missing_when, "
-        "present, url)",
+        "target: unknown key 'missing_wen' (did you mean 'missing_when'? valid: form, "
+        "missing_when, present, url)",
     ),
     Broken(
         "misspelt-step-key",
@@ -110,8 +111,8 @@ BROKEN_FLOWS = [
     Broken(
         "misspelt-locator-key",
         5,
-        "steps[0].click: unknown key 'nme' (did you mean 'name'? valid: alt, css, exact, href, "
-        "label, name, placeholder, role, testid, text, title)",
+        "steps[0].click: unknown key 'nme' (did you mean 'name'? valid: alt, css, enabled, "
+        "exact, href, label, name, placeholder, role, testid, text, title, words)",
     ),
     Broken("misspelt-step", 5, f"steps[0]: {ACTIONS} (got: clik; did you mean 'click'?)"),
     Broken("eval-step", 5, f"steps[0]: {ACTIONS} (got: eval)"),
@@ -127,8 +128,8 @@ BROKEN_FLOWS = [
     Broken("expect-inconclusive", 2, "expect: Input should be 'available' or 'missing'"),
     Broken(
         "empty-present",
-        7,
-        "target.present: List should have at least 1 item after validation, not 0",
+        6,
+        "target: a target needs 'present' or 'form' (or both)",
     ),
     Broken(
         "unknown-role",
@@ -381,11 +382,14 @@ def test_shipped_flows_validate() -> None:
 
 
 def test_list_shows_flows() -> None:
-    """`optout list` shows each flow's id, start URL and locales."""
-    result = invoke("list", FLOWS / "facebook-form.yaml")
+    """`optout list` shows each flow's id, start URL and locales (every catalogue language
+    in short; a flow's own list in full)."""
+    result = invoke("list", FLOWS / "facebook-form.yaml", TEST_FLOWS / "valid" / "click-send.yaml")
     assert result.exit_code == 0
-    assert "facebook-form" in result.stdout
-    assert "fr-FR, en-GB" in result.stdout
+    rows = {line.split()[1]: line for line in result.stdout.splitlines() if line.startswith("│ ")}
+    assert f"all {len(wording.locales())}" in rows["facebook-form"]
+    assert "en-GB" in rows["click-send"]
+    assert "all" not in rows["click-send"]
 
 
 def test_schema_is_json_schema_of_the_format() -> None:

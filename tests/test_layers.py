@@ -20,7 +20,7 @@ ALLOWED: dict[str, set[str]] = {
     "outputs": {"flow", "check", "store", "integrity"},
     "report": {"flow", "check", "store", "integrity"},
     "terminal": {"flow", "check", "store"},
-    "replica": set(),
+    "replica": {"flow"},
     "cli": {
         "flow",
         "browser",

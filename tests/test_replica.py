@@ -222,7 +222,7 @@ def test_scenario_status_and_texts(
 
 
 def test_scenario_names_are_exact() -> None:
-    """SCENARIOS holds exactly the forty-six documented names with descriptions."""
+    """SCENARIOS holds exactly the forty-eight documented names with descriptions."""
     assert set(SCENARIOS) == {
         "form-available",
         "form-missing",
@@ -270,6 +270,8 @@ def test_scenario_names_are_exact() -> None:
         "overlay-cover",
         "infinite-scroll",
         "console-flood",
+        "non-eu",
+        "genai-login-note",
     }
     assert all(SCENARIOS.values())
     assert set(BEHAVIOURS) == set(SCENARIOS)

@@ -27,21 +27,18 @@ from pathlib import Path
 import pytest
 from conftest import FLOWS
 
+from optout.flow import wording
 from optout.flow.loader import load_flow
-from optout.flow.model import (
-    BUILTIN_TRANSIENT,
-    Absent,
-    ClickStep,
-    Flow,
-    Locator,
-    SeeStep,
-)
+from optout.flow.locators import BUILTIN_BLOCKED, BUILTIN_TRANSIENT, Locator
+from optout.flow.model import Absent, ClickStep, Flow, SeeStep
 from optout.flow.patterns import compile_pattern
 from optout.replica.captures import default_captures_dir
 from optout.replica.scenarios import Incoming, route
 
 SHIPPED = sorted(FLOWS.glob("*.yaml"))
-LANG = {"fr-FR": "fr", "en-GB": "en"}
+TABLED = ("fr", "en")
+"""The languages the phrase tables below are written in (the catalogue's own entries are
+checked against their sources in every language by tests/test_locales.py)."""
 
 # meaning -> language -> phrases a page in that language may show for it
 PHRASES: dict[str, dict[str, list[str]]] = {
@@ -251,22 +248,31 @@ def matches(pattern: str, text: str) -> bool:
     return bool(compiled(pattern).search(text))
 
 
-def name_patterns(locators: Sequence[Locator]) -> list[str]:
-    """The text-like patterns of locators (role names, texts, labels...), not hrefs or CSS."""
-    return [
-        value
-        for loc in locators
-        for value in (loc.name, loc.text, loc.label, loc.placeholder, loc.alt, loc.title)
-        if value and not loc.exact
-    ]
+def name_patterns(locators: Sequence[Locator], lang: str) -> list[str]:
+    """The text-like patterns of locators (role names, texts, labels...), not hrefs or CSS,
+    with their `words` resolved for a page in `lang` as the checker resolves them."""
+    out = []
+    for loc in locators:
+        spec = wording.resolve(loc.spec(), lang)
+        if spec is None or spec.get("exact"):
+            continue
+        keys = ("name", "text", "label", "placeholder", "alt", "title")
+        out += [spec[k] for k in keys if spec.get(k)]
+    return out
 
 
 @dataclass(frozen=True)
 class Absence:
     flow: Flow
     label: str
-    names: list[str]
-    proofs: list[str]
+    found: list[Locator]
+    proof: list[Locator]
+
+    def names(self, lang: str) -> list[str]:
+        return name_patterns(self.found, lang)
+
+    def proofs(self, lang: str) -> list[str]:
+        return name_patterns(self.proof, lang)
 
 
 def absence_steps(flow: Flow) -> list[Absence]:
@@ -274,11 +280,15 @@ def absence_steps(flow: Flow) -> list[Absence]:
     for step in flow.runnable_steps():
         if isinstance(step, ClickStep | SeeStep) and step.absent is Absent.MISSING:
             found = list(step.click if isinstance(step, ClickStep) else step.see)
-            proofs = name_patterns(list(step.on_page or []))
-            if step.when is not None:
-                proofs += name_patterns([step.when])
-            out.append(Absence(flow, step.label or step.describe(), name_patterns(found), proofs))
+            proof = [*(step.on_page or []), *([step.when] if step.when is not None else [])]
+            out.append(Absence(flow, step.label or step.describe(), found, proof))
     return out
+
+
+def langs_of(flow: Flow, only: Sequence[str] | None = None) -> list[str]:
+    """The catalogue languages of a flow's locales (those of `only`, if given)."""
+    langs = dict.fromkeys(wording.language_of(loc) for loc in flow.locales)
+    return [lg for lg in langs if lg is not None and (only is None or lg in only)]
 
 
 @cache
@@ -356,17 +366,15 @@ def text_nodes(raw: str) -> list[str]:
 @cache
 def replica_texts(scenario: str, path: str, lang: str) -> tuple[str, ...]:
     rest, _, query = path.partition("?")
-    reply = route(
-        Incoming("GET", scenario, rest, query, "fr-FR" if lang == "fr" else "en-GB", "c_user=1"),
-        None,
-    )
+    locale = wording.catalogue()[lang].locale
+    reply = route(Incoming("GET", scenario, rest, query, locale, "c_user=1"), None)
     assert reply.status in (200, 404), (scenario, path, reply.status)
     return tuple(text_nodes(reply.body))
 
 
 def corpus(lang: str) -> list[str]:
     """Every phrase of the tables in `lang`, with variants, and the replica's page texts."""
-    out = [v for table in PHRASES.values() for p in table[lang] for v in variants(p)]
+    out = [v for table in PHRASES.values() for p in table.get(lang, ()) for v in variants(p)]
     for scenario, path in REPLICA_PAGES:
         out += replica_texts(scenario, path, lang)
     return out
@@ -390,17 +398,16 @@ def test_declared_absences_know_every_phrasing(flow_id: str) -> None:
     flow = flow_named(flow_id)
     for absence in absence_steps(flow):
         meaning, proof = ABSENCE_STEPS[(flow.id, absence.label)]
-        for locale in flow.locales:
-            lang = LANG[locale]
+        for lang in langs_of(flow, TABLED):
             for phrase in PHRASES[meaning][lang]:
                 for text in variants(phrase):
-                    assert any(matches(p, text) for p in absence.names), (
-                        f"{flow.id} {locale}: step {absence.label!r} does not find {text!r}"
+                    assert any(matches(p, text) for p in absence.names(lang)), (
+                        f"{flow.id} {lang}: step {absence.label!r} does not find {text!r}"
                     )
             for phrase in PHRASES[proof][lang]:
                 for text in variants(phrase):
-                    assert any(matches(p, text) for p in absence.proofs), (
-                        f"{flow.id} {locale}: proof of {absence.label!r} misses {text!r}"
+                    assert any(matches(p, text) for p in absence.proofs(lang)), (
+                        f"{flow.id} {lang}: proof of {absence.label!r} misses {text!r}"
                     )
 
 
@@ -408,19 +415,19 @@ def test_declared_absences_know_every_phrasing(flow_id: str) -> None:
 def test_every_pattern_matches_a_page_in_each_locale(flow_id: str) -> None:
     """Each pattern a conclusive verdict (or its prevention) depends on — declared-absence
     names and proofs, "unavailable" markers, transient-error markers — matches some phrase in
-    a page written in each of the flow's languages."""
+    a page written in each of the flow's languages (the tables' phrases in English and
+    French; in every language, the replica's pages, built from Meta's words)."""
     flow = flow_named(flow_id)
-    patterns = [
-        *(p for a in absence_steps(flow) for p in [*a.names, *a.proofs]),
-        *name_patterns(list(flow.target.missing_when)),
-        *name_patterns(list(flow.transient_when)),
-    ]
     assert flow.transient_when, f"{flow.id} does not use meta-errors"
-    for locale in flow.locales:
-        texts = corpus(LANG[locale])
+    for lang in langs_of(flow):
+        patterns = [
+            *(p for a in absence_steps(flow) for p in [*a.names(lang), *a.proofs(lang)]),
+            *name_patterns(list(flow.target.missing_when), lang),
+        ]
+        texts = corpus(lang)
         for pattern in patterns:
             assert any(matches(pattern, t) for t in texts), (
-                f"{flow.id} {locale}: {pattern!r} matches nothing written in {locale}"
+                f"{flow.id} {lang}: {pattern!r} matches nothing written in {lang}"
             )
 
 
@@ -428,32 +435,36 @@ def test_every_pattern_matches_a_page_in_each_locale(flow_id: str) -> None:
 def test_unavailable_and_transient_markers_know_every_phrasing(flow_id: str) -> None:
     """Meta's "unavailable" pages and its "technical error, try again" pages, in every
     phrasing of the tables and every locale of the flow, are recognised by the flow's own
-    markers (not only by the engine's built-in words)."""
+    markers and the engine's failure words."""
     flow = flow_named(flow_id)
-    missing = name_patterns(list(flow.target.missing_when))
-    transient = name_patterns(list(flow.transient_when))
     meanings = ["unavailable"] + (["whatsapp unavailable"] if flow.service == "whatsapp" else [])
-    for locale in flow.locales:
-        lang = LANG[locale]
+    for lang in langs_of(flow, TABLED):
+        missing = name_patterns(list(flow.target.missing_when), lang)
+        transient = name_patterns([*flow.transient_when, *BUILTIN_TRANSIENT], lang)
         for meaning in meanings:
             for text in (v for p in PHRASES[meaning][lang] for v in variants(p)):
-                assert any(matches(p, text) for p in missing), f"{flow.id} {locale}: {text!r}"
+                assert any(matches(p, text) for p in missing), f"{flow.id} {lang}: {text!r}"
         for text in (v for p in PHRASES["transient error"][lang] for v in variants(p)):
-            assert any(matches(p, text) for p in transient), f"{flow.id} {locale}: {text!r}"
+            assert any(matches(p, text) for p in transient), f"{flow.id} {lang}: {text!r}"
 
 
 def test_walls_know_every_phrasing() -> None:
     """The walls every shipped flow uses recognise the rate-limit page and the in-place login
-    wall in both languages, with the meaning in the reason."""
+    wall in both languages, with the meaning in the reason (the flow's own walls first, then
+    the engine's, in the order the checker tries them)."""
     for flow in flows():
-        walls = {m.reason: m for m in flow.blocked_when if m.text}
         for meaning, reason in (("rate limit", "rate-limited"), ("in-place login wall", None)):
-            for lang in ("fr", "en"):
+            for lang in TABLED:
+                walls = [
+                    (m.reason, p)
+                    for m in [*flow.blocked_when, *BUILTIN_BLOCKED]
+                    for p in name_patterns([m], lang)
+                ]
                 for text in (v for p in PHRASES[meaning][lang] for v in variants(p)):
-                    hits = [m for m in walls.values() if matches(m.text or "", text)]
+                    hits = [why for why, p in walls if matches(p, text)]
                     assert hits, f"{flow.id}: no wall for {text!r}"
                     if reason:
-                        assert hits[0].reason == reason, (flow.id, text, hits[0].reason)
+                        assert hits[0] == reason, (flow.id, text, hits[0])
 
 
 def test_ai_notification_pattern_is_about_ai() -> None:
@@ -461,16 +472,17 @@ def test_ai_notification_pattern_is_about_ai() -> None:
     step = absence_steps(flow_named("facebook-notification"))[0]
     for lang, texts in NOT_ABOUT_AI.items():
         for text in (v for t in texts for v in variants(t)):
-            assert not any(matches(p, text) for p in step.names), (lang, text)
+            assert not any(matches(p, text) for p in step.names(lang)), (lang, text)
 
 
-def guards() -> dict[str, str]:
-    """Every transient-error and wall pattern of the shipped flows (and the engine's
-    built-in transient words) -> a flow that uses it."""
+@cache
+def guards(lang: str) -> dict[str, str]:
+    """Every transient-error and wall pattern of the shipped flows and of the engine, as
+    looked for on a page in `lang` -> a flow that uses it."""
     out: dict[str, str] = {}
     for flow in flows():
-        markers = [*flow.transient_when, *BUILTIN_TRANSIENT, *flow.blocked_when]
-        for pattern in name_patterns(markers):
+        markers = [*flow.transient_when, *BUILTIN_TRANSIENT, *flow.blocked_when, *BUILTIN_BLOCKED]
+        for pattern in name_patterns(markers, lang):
             out.setdefault(pattern, flow.id)
     return out
 
@@ -478,10 +490,11 @@ def guards() -> dict[str, str]:
 @pytest.mark.parametrize(("scenario", "path"), CONCLUSIVE_PAGES)
 def test_conclusive_pages_show_no_failure_and_no_wall(scenario: str, path: str) -> None:
     """The replica's pages that give `available` or `missing` match no transient-error marker
-    and no wall of any shipped flow: those markers only fire on failing pages and walls."""
-    for lang in ("fr", "en"):
+    and no wall of any shipped flow, in any language of the catalogue: those markers only fire
+    on failing pages and walls (and one language's failure words never on another's page)."""
+    for lang in wording.catalogue():
         texts = replica_texts(scenario, path, lang)
-        for pattern, flow_id in guards().items():
+        for pattern, flow_id in guards(lang).items():
             hits = [t for t in texts if matches(pattern, t)]
             assert not hits, f"{flow_id}: {pattern!r} fires on {scenario}{path} ({lang}): {hits}"
 
@@ -495,6 +508,6 @@ def test_real_conclusive_pages_show_no_failure_and_no_wall(stem: str) -> None:
     if not path.is_file():
         pytest.skip(f"no capture {stem}")
     texts = text_nodes(path.read_text(encoding="utf-8"))
-    for pattern, flow_id in guards().items():
+    for pattern, flow_id in guards("en").items():
         hits = [t[:80] for t in texts if matches(pattern, t)]
         assert not hits, f"{flow_id}: {pattern!r} fires on {stem}: {hits}"

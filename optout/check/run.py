@@ -19,10 +19,11 @@ from typing import TYPE_CHECKING, Any
 from playwright.async_api import Error as PlaywrightError
 
 from optout import __version__
-from optout.browser import sessions
+from optout.browser import proxy, sessions
 from optout.browser.launch import BrowserNotFound, find_browser
 from optout.browser.origins import OriginMap, Router
 from optout.browser.pool import BrowserPool, Endpoint
+from optout.browser.proxy import Proxy
 from optout.check.events import (
     AttemptFinished,
     AttemptStarted,
@@ -65,6 +66,8 @@ class RunOptions:
     recordings: Path = Path("recordings")
     locales: list[str] = field(default_factory=list)
     maps: list[OriginMap] = field(default_factory=list)
+    proxies: list[Proxy] = field(default_factory=list)
+    """`--proxy` values: the network exit of each locale's browser contexts."""
     timeout: float | None = None
     retries: int = 0
     confirm: int = 1
@@ -182,6 +185,7 @@ async def _attempt(
         extra_http_headers={"Accept-Language": accept_language(locale)},
         viewport=VIEWPORT,  # type: ignore[arg-type]
         storage_state=storage_state,
+        proxy=proxy.settings(options.proxies, locale),  # type: ignore[arg-type]
     )
     try:
         router = Router(options.maps, timeout=timeouts.navigation)
@@ -342,6 +346,7 @@ async def run_flows(
         options={
             "locales": options.locales,
             "map_origin": [f"{m.source}={m.target}" for m in options.maps],
+            "proxy": proxy.recorded(options.proxies),
             "timeout": options.timeout,
             "retries": options.retries,
             "confirm": options.confirm,

@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Any
 from playwright.async_api import Error as PlaywrightError
 
 from optout.check.results import StepStatus
+from optout.flow.locators import Locator
 from optout.flow.model import (
     Absent,
     ClickStep,
     DismissStep,
     FindStep,
-    Locator,
     OpenStep,
     RunnableStep,
     SeeStep,
@@ -122,6 +122,7 @@ async def absent(
     r.signals.failed_step = f"step {index}: {what} not found"
     return Outcome(StepStatus.FAILED, f"not found: {what}")
 
+
 async def click(r: FlowRunner, step: ClickStep, index: int) -> Outcome:
     found = await r.wait_for(step.click, r.step_timeout(step))
     if found is None and not (r.signals.network_error or r.signals.blocked_marker):
@@ -161,8 +162,7 @@ async def click(r: FlowRunner, step: ClickStep, index: int) -> Outcome:
             await found.element.click(timeout=timeout_ms)
     except PlaywrightError as exc:
         r.signals.failed_step = (
-            f"step {index}: could not click {found.locator.describe()}: "
-            f"{str(exc).splitlines()[0]}"
+            f"step {index}: could not click {found.locator.describe()}: {str(exc).splitlines()[0]}"
         )
         return Outcome(StepStatus.FAILED, r.signals.failed_step, found, len(step.click))
     await r.doc.settle(r.timeouts.navigation)
@@ -170,12 +170,14 @@ async def click(r: FlowRunner, step: ClickStep, index: int) -> Outcome:
         return Outcome(StepStatus.FAILED, r.signals.network_error, found, len(step.click))
     return Outcome(StepStatus.OK, detail, found, len(step.click))
 
+
 async def see(r: FlowRunner, step: SeeStep, index: int) -> Outcome:
     found = await r.wait_for(step.see, r.step_timeout(step))
     if found is None:
         what = " or ".join(loc.describe() for loc in step.see)
         return await absent(r, step, what, index, step.see)
     return Outcome(StepStatus.OK, f"saw {found.locator.describe()}", found, len(step.see))
+
 
 async def wait(r: FlowRunner, step: WaitStep, index: int) -> Outcome:
     deadline = time.monotonic() + r.step_timeout(step)
@@ -188,6 +190,7 @@ async def wait(r: FlowRunner, step: WaitStep, index: int) -> Outcome:
             break
         await asyncio.sleep(POLL_S)
     return await absent(r, step, step.wait.describe(), index, [step.wait])
+
 
 async def dismiss(r: FlowRunner, step: DismissStep, index: int) -> Outcome:
     spec = step.dismiss

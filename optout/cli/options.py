@@ -11,6 +11,7 @@ import click
 from optout.browser import sessions
 from optout.browser.origins import MappingError, OriginMap
 from optout.browser.pool import Endpoint, parse_endpoint
+from optout.browser.proxy import Proxy, ProxyError
 from optout.check.shard import parse_shard
 from optout.check.verdict import FailOn
 from optout.check.workers import default_workers
@@ -24,6 +25,15 @@ def _parse_maps(
     try:
         return [OriginMap.parse(v) for v in values]
     except MappingError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _parse_proxies(
+    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+) -> list[Proxy]:
+    try:
+        return [Proxy.parse(v) for v in values]
+    except ProxyError as exc:
         raise click.BadParameter(str(exc)) from None
 
 
@@ -76,8 +86,11 @@ def _check_report_url(ctx: click.Context, param: click.Parameter, value: str | N
         return None
     value = value.strip()
     scheme, sep, rest = value.partition("://")
-    if not sep or scheme.lower() not in ("http", "https") or not rest or any(
-        ch.isspace() or ord(ch) < 32 for ch in value
+    if (
+        not sep
+        or scheme.lower() not in ("http", "https")
+        or not rest
+        or any(ch.isspace() or ord(ch) < 32 for ch in value)
     ):
         raise click.BadParameter(
             "give the http(s) address where the report is published, "
@@ -118,6 +131,17 @@ OPTIONS = [
         metavar="FROM=TO",
         help="Serve origin FROM from TO (repeatable), e.g. "
         "https://www.facebook.com=http://127.0.0.1:8765/form-missing",
+    ),
+    click.option(
+        "--proxy",
+        "proxies",
+        multiple=True,
+        callback=_parse_proxies,
+        metavar="[LOCALE=]URL",
+        help="Go out through this proxy (http, https or socks5://host:port), for every locale "
+        "or, as LOCALE=URL, for one (repeatable). Meta serves each region its own pages: "
+        "check the EU forms from an EU exit. A login comes from OPTOUT_PROXY_USERNAME and "
+        "OPTOUT_PROXY_PASSWORD (or ..._DE_DE for one locale), never from the URL.",
     ),
     click.option(
         "--timeout",
@@ -241,7 +265,7 @@ OPTIONS = [
         type=click.FloatRange(min=1),
         metavar="SECONDS",
         help="Bound the whole run: flows still running or not started when it is up end "
-        "unreachable (reason \"run deadline\").",
+        'unreachable (reason "run deadline").',
     ),
     click.option(
         "--wait-lock",

@@ -15,10 +15,11 @@ from typing import Any
 
 import click
 
-from optout.browser import sessions
+from optout.browser import proxy, sessions
 from optout.browser.launch import BrowserNotFound
 from optout.browser.origins import OriginMap
 from optout.browser.pool import Endpoint
+from optout.browser.proxy import Proxy
 from optout.check.events import Listener
 from optout.check.results import RunSummary
 from optout.check.run import CheckerError, RunOptions, Stop, check_sessions, plan, run_flows
@@ -150,6 +151,7 @@ def verify(
     recordings: Path,
     locales: tuple[str, ...],
     maps: list[OriginMap],
+    proxies: list[Proxy],
     timeout: float | None,
     retries: int,
     confirm: int,
@@ -190,12 +192,17 @@ def verify(
       optout verify
       optout verify flows/facebook-policy.yaml --locale fr-FR --retries 1
       optout verify --map-origin https://www.facebook.com=http://127.0.0.1:8765/form-missing
+      optout verify --proxy http://eu-exit.example:3128 --proxy de-DE=socks5://127.0.0.1:1080
     """
     flows = flows_or_exit(paths)
     if not plan(flows, list(locales)):
         fail(f"no flow has the locale(s) {', '.join(locales)}", ExitCode.BAD_INPUT)
     if connect and cdp:
         fail("give --connect or --cdp, not both", ExitCode.BAD_INPUT)
+    try:
+        proxy.check(proxies, [loc for _, loc in plan(flows, list(locales))])
+    except proxy.ProxyError as exc:
+        fail(f"--proxy: {exc}", ExitCode.BAD_INPUT)
     durations = recent_durations(recordings) if shard else {}
     if shard and not plan(flows, list(locales), shard, durations):
         click.echo(f"optout: shard {shard[0]}/{shard[1]} has no flow to run; nothing written")
@@ -204,6 +211,7 @@ def verify(
         recordings=recordings,
         locales=list(locales),
         maps=maps,
+        proxies=proxies,
         timeout=timeout,
         retries=retries,
         confirm=confirm,

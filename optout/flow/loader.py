@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from optout.flow.locators import Locator, Marker
 from optout.flow.model import (
     STEP_ACTIONS,
     ClickStep,
@@ -22,8 +23,6 @@ from optout.flow.model import (
     DismissStep,
     Flow,
     Fragment,
-    Locator,
-    Marker,
     OpenStep,
     SeeStep,
     Target,

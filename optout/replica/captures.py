@@ -32,12 +32,6 @@ _LINK: Final = re.compile(r"<link\b[^>]*>", re.I)
 _BASE_OR_REFRESH: Final = re.compile(
     r"""<base\b[^>]*>|<meta\b[^>]*http-equiv\s*=\s*["']?refresh[^>]*>""", re.I
 )
-_EXTERNAL_HREF: Final = re.compile(r"""\bhref\s*=\s*["']?\s*(?:https?:)?//""", re.I)
-_FETCHING_REL: Final = re.compile(
-    r"""\brel\s*=\s*["']?[^"'>]*\b(?:stylesheet|preload|modulepreload|prefetch|preconnect|"""
-    r"""dns-prefetch|icon|manifest|import)\b""",
-    re.I,
-)
 # src / srcset / poster / data (object) attributes pointing off-site -> data-replica-*
 _EXTERNAL_ATTR: Final = re.compile(
     r"""(\s)(src|srcset|poster|data|background)(\s*=\s*)"""
@@ -133,11 +127,6 @@ def capture_file(captures_dir: Path | None, stem: str) -> Path | None:
     return path if path.is_file() else None
 
 
-def _link(match: re.Match[str]) -> str:
-    tag = match.group(0)
-    return "" if _EXTERNAL_HREF.search(tag) or _FETCHING_REL.search(tag) else tag
-
-
 def _strip_handlers(html: str) -> str:
     previous = None
     while previous != html:  # a tag can carry several handlers
@@ -148,7 +137,7 @@ def _strip_handlers(html: str) -> str:
 def sanitize(html: str) -> str:
     """Remove scripts and handlers, neutralise external resources, add the emulator."""
     html = _SCRIPT.sub("", html)
-    html = _LINK.sub(_link, html)
+    html = _LINK.sub("", html)  # no <link> fetches anything, or points anywhere
     html = _BASE_OR_REFRESH.sub("", html)
     html = _EXTERNAL_ATTR.sub(r"\1data-replica-\2\3\4", html)
     html = _CSS_IMPORT.sub("", html)

@@ -14,7 +14,7 @@ from typing import Final
 from optout.replica import pages
 from optout.replica.messages import Reply
 from optout.replica.pages import PageContext
-from optout.replica.texts import texts_for
+from optout.replica.words import texts_for
 
 AI_FORM_ID: Final = "6359191084165019"
 FR_FORM_ID: Final = "712876720715583"

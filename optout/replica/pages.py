@@ -12,7 +12,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from optout.replica.styles import CSS, cx
-from optout.replica.texts import COUNTRIES, texts_for
+from optout.replica.texts import COUNTRIES
+from optout.replica.words import texts_for
 
 AI_FORM_URL: Final = "https://www.facebook.com/help/contact/6359191084165019"
 GENERIC_FORM_URL: Final = "https://www.facebook.com/help/contact/1994830130782319"

@@ -1,4 +1,5 @@
-"""Short user-interface strings of the replica pages, in English and French.
+"""Short user-interface strings of the replica pages, in English and French (the other
+languages' pages are built from these and the wording catalogue: `optout.replica.words`).
 
 Long prose (privacy policy, generative-AI page, help article) lives in per-language
 templates; this module only holds the short strings shared by several templates.
@@ -7,10 +8,7 @@ French strings use the typographic apostrophe ’ as Meta does.
 
 from __future__ import annotations
 
-import functools
 from typing import Final
-
-from optout.flow import wording
 
 Texts = dict[str, str]
 
@@ -20,6 +18,10 @@ EN: Final[Texts] = {
     "help_center": "Help Center",
     "ig_help_center": "Instagram Help Center",
     "privacy_center": "Privacy Center",
+    "policy_title": "Meta Privacy Policy",
+    "object_link": "right to object",
+    "object_verb": "object",
+    "ai_at_meta": "AI at Meta",
     "nav_privacy": "Privacy Policy",
     "nav_help": "Help",
     "nav_login": "Log in",
@@ -141,8 +143,7 @@ EN: Final[Texts] = {
     # 2024 pre-form
     "preform_title": "Is your request about AI at Meta?",
     "needs_login": (
-        "You may need to be logged into your account to see the appropriate forms for your "
-        "region."
+        "You may need to be logged into your account to see the appropriate forms for your region."
     ),
     "preform_yes": "Yes",
     "preform_no": "No",
@@ -164,6 +165,10 @@ FR: Final[Texts] = {
     "help_center": "Pages d’aide",
     "ig_help_center": "Pages d’aide Instagram",
     "privacy_center": "Espace confidentialité",
+    "policy_title": "Politique de confidentialité de Meta",
+    "object_link": "droit d’opposition",
+    "object_verb": "vous opposer",
+    "ai_at_meta": "L’IA chez Meta",
     "nav_privacy": "Politique de confidentialité",
     "nav_help": "Aide",
     "nav_login": "Se connecter",
@@ -409,90 +414,3 @@ COUNTRIES: Final[dict[str, list[tuple[str, str]]]] = {
         ("SE", "Suède"),
     ],
 }
-
-
-# The replica's strings that optout looks for, and the catalogue's words for them: in a
-# language other than English and French, a page shows Meta's own words from the catalogue
-# (optout/flow/catalogue), its first entry of that kind; where the catalogue has none, a
-# visible placeholder ("⟨de: send⟩") stands in, never a string of ours passed off as Meta's.
-# The prose around them stays English.
-FROM_CATALOGUE: Final[dict[str, tuple[str, int]]] = {
-    "unavailable_title": ("unavailable", 0),
-    "not_found_title": ("unavailable", 1),
-    "transient_a_title": ("error", 0),
-    "transient_a_body": ("error", 2),
-    "transient_b_title": ("error", 1),
-    "transient_b_body": ("error", 3),
-    "error_title": ("error", 3),
-    "cookie_title": ("consent_title", 0),
-    "cookie2026_title": ("consent_title", 0),
-    "cookie_decline": ("consent_decline", 0),
-    "cookie_accept": ("consent_accept", 0),
-    "email_label": ("email", 0),
-    "send": ("send", 0),
-    "preform_next": ("next", 0),
-    "wall_title": ("wall", 0),
-    "wall_title_ig": ("wall", 0),
-    "login_title": ("wall", 0),
-    "login_notice": ("wall", 1),
-    "rate_title": ("rate_limit", 0),
-    "rate_body": ("rate_limit", 1),
-    "notif_ai": ("ai", 0),
-    "needs_login": ("needs_login", 0),
-}
-# Prose the English pages carry that would say, in English, what the page must say in its own
-# language: left out of the other languages' pages.
-ENGLISH_ONLY: Final = ("not_found_body", "unavailable_body", "rate_body", "login_notice")
-
-
-def word(lang: str, key: str, index: int = 0) -> str:
-    """Meta's words of kind `key` in `lang` from the catalogue (the entry `index`, or the
-    last one), or a visible placeholder when the catalogue has none."""
-    language = wording.catalogue().get(lang)
-    entries = [e for e in language.words.get(key, ())] if language else []
-    if not entries:
-        return f"⟨{lang}: {key}⟩"
-    return entries[min(index, len(entries) - 1)].text.rstrip(".") if key != "error" else (
-        entries[min(index, len(entries) - 1)].text
-    )
-
-
-@functools.cache
-def texts_for(lang: str) -> Texts:
-    """Return the string table for ``lang``: English or French as written, or English with
-    every string optout looks for taken from the wording catalogue."""
-    if lang == "fr":
-        return FR | {"needs_login": word("fr", "needs_login")}
-    if lang == "en" or lang not in wording.catalogue():
-        return EN
-    out = dict(EN)
-    for name, (key, index) in FROM_CATALOGUE.items():
-        out[name] = word(lang, key, index)
-    for name in ENGLISH_ONLY:
-        out[name] = ""
-    return out
-
-
-def wa_texts_for(lang: str) -> Texts:
-    """Return WhatsApp's string table for ``lang`` (English with the catalogue's words for
-    what optout looks for, as `texts_for`)."""
-    if lang == "fr":
-        return WA_FR
-    if lang == "en" or lang not in wording.catalogue():
-        return WA_EN
-    out = dict(WA_EN)
-    out.update(
-        article_title=word(lang, "wa_article"),
-        article_link=word(lang, "contact"),
-        phone_label=word(lang, "phone"),
-        email_label=word(lang, "email"),
-        send=word(lang, "send"),
-        gone_title=word(lang, "unavailable", 1),
-        gone_body="",
-        form_gone_title=word(lang, "unavailable", 0),
-        form_gone_body="",
-        cookie_title=word(lang, "consent_title"),
-        cookie_reject=word(lang, "consent_decline"),
-        cookie_accept=word(lang, "consent_accept"),
-    )
-    return out

@@ -7,7 +7,7 @@ from typing import Any
 
 from optout.replica.messages import Reply
 from optout.replica.pages import ENV, PageContext
-from optout.replica.texts import texts_for, wa_texts_for
+from optout.replica.words import texts_for, wa_texts_for
 
 
 def reply(variant: str, ctx: PageContext, kind: str, arg: str) -> Reply:

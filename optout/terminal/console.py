@@ -65,7 +65,7 @@ def flows_table(flows: list[Flow]) -> Table:
     for column in ("id", "name", "start", "locales", "expect"):
         table.add_column(column, overflow="fold")
     for f in flows:
-        table.add_row(f.id, f.name, f.start, ", ".join(f.locales), str(f.expect or "-"))
+        table.add_row(f.id, f.name, f.start, _locales(f.locales), str(f.expect or "-"))
     return table
 
 
@@ -135,6 +135,13 @@ class EventLogger:
                 exit_code=event.summary.exit_code,
                 results=len(event.summary.results),
             )
+
+
+def _locales(locales: list[str]) -> str:
+    """A flow's locales; every catalogue language (`locales: all`) as "all N"."""
+    if sorted(locales) == sorted(wording.locales()):
+        return f"all {len(locales)} (optout list --locales)"
+    return ", ".join(locales)
 
 
 def locales_table() -> Table:
