@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -503,3 +504,17 @@ def test_duplicate_flow_ids_are_refused(tmp_path: Path) -> None:
     assert f"{tmp_path / 'b.yaml'}:1: flow id 'same' is already used by {tmp_path / 'a.yaml'}" in (
         result.stderr
     )
+
+
+def test_the_help_example_flow_is_valid(tmp_path: Path) -> None:
+    """The minimal flow `optout verify --help` shows loads as it is written there."""
+    from optout.cli.verify import MINIMAL_FLOW
+
+    text = "\n".join(line.removeprefix("  ") for line in MINIMAL_FLOW.splitlines()[1:])
+    shutil.copytree(FLOWS / "fragments", tmp_path / "fragments")
+    path = tmp_path / "facebook-form.yaml"
+    path.write_text(text + "\n")
+    flow = load_flow(path)
+    assert flow.region == "eu"
+    assert len(flow.locales) == len(wording.locales())
+    assert flow.target.form is not None

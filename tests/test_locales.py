@@ -165,3 +165,10 @@ def test_region_and_login_rules(fields: dict[str, object], verdict: Verdict, rul
     nor a page that says the forms need a login; an error page stays unreachable first."""
     got, _, name = decide(_signals(**fields))
     assert (got, name) == (verdict, rule)
+
+
+def test_the_readme_shows_the_policy_flow_as_shipped() -> None:
+    """README.md's example flow is flows/facebook-policy.yaml, byte for byte."""
+    readme = (FLOWS.parent / "README.md").read_text()
+    shipped = (FLOWS / "facebook-policy.yaml").read_text()
+    assert f"```yaml\n{shipped}```" in readme

@@ -38,19 +38,21 @@ from optout.terminal.log import configure
 MINIMAL_FLOW = """\b
   id: facebook-form
   name: "Facebook AI objection form"
-  locales: [fr-FR, en-GB]
+  locales: all            # every language whose Meta wording optout knows
+  region: eu              # another region's version is blocked, never missing
   start: https://www.facebook.com/help/contact/6359191084165019
-  blocked_when:
-    - {url: "/login|/checkpoint/", reason: login wall}
   steps:
+    - use: meta-walls
+    - use: meta-errors
     - use: meta-cookie-consent
   target:
     url: "/help/contact/6359191084165019"
+    form: [email, free_text, submit]
     present:
-      - {role: textbox, name: "e-mail|email"}
-      - {role: button, name: "envoyer|send"}
+      - {role: textbox, words: email}
+      - {role: button, words: send}
     missing_when:
-      - text: "contenu n'est pas disponible|content isn't available"
+      - {words: unavailable, reason: unavailable page}
 """
 
 
