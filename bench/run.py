@@ -52,7 +52,7 @@ def main(argv: list[str]) -> int:
     )
     parser.add_argument("--no-append", action="store_true", help="print only, do not append")
     parser.add_argument(
-        "--only", default="one,pairs,days,shards,connect", help="sections, comma-separated"
+        "--only", default="one,pairs,days,shards,connect,daily", help="sections, comma-separated"
     )
     parser.add_argument("--sweep", default="", metavar="W,W,...", help="also time these --workers")
     parser.add_argument("--sweep-reps", type=int, default=2)
@@ -96,6 +96,8 @@ def main(argv: list[str]) -> int:
                 sections.shards(b, local)
             if "connect" in only:
                 sections.connect(b, local)
+            if "daily" in only:
+                sections.daily(b)
             if args.sweep:
                 explore.sweep(b, [int(w) for w in args.sweep.split(",")], args.sweep_reps)
             if args.whatif:
@@ -109,7 +111,7 @@ def main(argv: list[str]) -> int:
             shutil.rmtree(work, ignore_errors=True)
     machine["load_after"] = f"{measure.load_average():.2f}"
     machine["duration"] = f"{time.monotonic() - started:.0f} s"
-    ran = [s for s in ("one", "pairs", "days", "shards", "connect") if s in only]
+    ran = [s for s in ("one", "pairs", "days", "shards", "connect", "daily") if s in only]
     ran += [name for name, on in (("sweep", args.sweep), ("what-if", args.whatif)) if on]
     text = report.render(b, machine, args.latency_ms, args.quick, ran + ["profile"] * args.profile)
     print(text)

@@ -123,6 +123,49 @@ def pairs(b: Bench) -> dict[str, measure.Measured]:
     return measured
 
 
+# --- 6. the daily run: every flow in every language ---------------------------------------------
+
+
+def daily(b: Bench) -> None:
+    """The shipped flows as they run every day (`locales: all`), at the default workers,
+    next to the hand-written script on the same pairs (6 at once; in a language whose words
+    it does not know, it waits for the form's elements by role alone)."""
+    folder = b.work / "daily-flows"
+    pairs = workload.build_daily(folder)
+    n = len(pairs)
+    print(f"6. the daily run: {n} pairs (default workers: {b.workers})")
+    optout, out = timed(b, "daily-optout", verify(b, str(folder), "--workers", str(b.workers)))
+    text, all_found = describe_verdicts(verdicts(out / "summary.json"), n)
+    hand, _ = timed(b, "daily-hand", lambda o: hw_cmd(b, o, pairs, 6))
+    section = f"6. the daily run, {n} pairs (every flow × every locale), --workers {b.workers}"
+    ratio = optout.wall / hand.wall
+    b.rows += [
+        report.Row(
+            section,
+            "optout: wall",
+            f"{optout.wall:.0f} s" + (" (killed at the limit)" if optout.returncode < 0 else ""),
+            f"≤ {RUN_LIMIT_S} s",
+            optout.wall <= RUN_LIMIT_S and optout.returncode >= 0,
+        ),
+        report.Row(
+            section,
+            "wall: optout / hand-written",
+            f"{optout.wall:.0f} / {hand.wall:.0f} s ({ratio:.2f}×)",
+        ),
+        report.Row(
+            section,
+            "CPU-s per pair: optout / hand-written",
+            f"{optout.cpu / n:.2f} / {hand.cpu / n:.2f} ({optout.cpu / hand.cpu:.2f}×)",
+        ),
+        report.Row(section, "optout: verdicts", text, "all available", all_found),
+        report.Row(
+            section,
+            "hand-written: forms found",
+            "all" if hand.returncode == 0 else "NOT all",
+        ),
+    ]
+
+
 # --- 4. bytes of unchanged days ----------------------------------------------------------------
 
 

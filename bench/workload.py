@@ -52,6 +52,20 @@ def build(
     return pairs
 
 
+def build_daily(folder: Path) -> list[tuple[str, str]]:
+    """The daily run as shipped: the flows that need no saved login, copied unchanged
+    (`locales: all`), and their (flow, locale) pairs: every flow in every catalogue locale."""
+    from optout.flow.loader import load_flow
+
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(FLOWS / "fragments", folder / "fragments", dirs_exist_ok=True)
+    pairs: list[tuple[str, str]] = []
+    for path in shipped_flows():
+        shutil.copy(path, folder / path.name)
+        pairs += [(path.stem, loc) for loc in load_flow(path).locales]
+    return pairs
+
+
 def map_args(origin: str) -> list[str]:
     """`--map-origin` for every Meta origin the flows open, to one replica scenario."""
     from optout.replica import DEMO_ORIGINS

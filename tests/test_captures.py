@@ -73,14 +73,29 @@ def test_consent_fragment_closes_real_dialogs(
 
 
 def test_privacy_center_capture_links_only_the_third_party_form(verify: Any) -> None:
-    """On the real 2026 Privacy Center page the flow is missing, naming the third-party form."""
-    run = verify(FLOWS / "facebook-privacy-center.yaml", "capture/2026_fb-privacy-genai_mbasic_en")
+    """On the real 2026 Privacy Center page, with the real 2026 EU privacy policy beside it,
+    the flow is missing, naming the third-party form: the page itself names no controller,
+    so optout opens the policy, which names Meta Platforms Ireland Limited."""
+    run = verify(FLOWS / "facebook-privacy-center.yaml", "capture-eu-2026")
     result = run.only()
     assert result["verdict"] == "missing", result["reason"]
     assert result["reason"].endswith(
         "instead: a link to the third-party-information form (help/contact/1266025207620918), "
         "not an AI objection form"
     )
+    assert result["region"] == "eu"
+    assert "Meta Platforms Ireland Limited" in result["region_evidence"]
+    assert result["steps"][-1]["action"] == "check-region"
+
+
+def test_a_page_that_does_not_show_its_region_is_never_missing(verify: Any) -> None:
+    """The same real page served at every address, the policy included: no page names a
+    controller, so which region's version it is cannot be told, and the absence of the EU
+    form's link is `broken`, not `missing`."""
+    run = verify(FLOWS / "facebook-privacy-center.yaml", "capture/2026_fb-privacy-genai_mbasic_en")
+    result = run.only()
+    assert result["verdict"] == "broken", result["reason"]
+    assert result["reason"].startswith("no page showed which region's version Meta served")
 
 
 def test_printable_policy_capture_links_only_the_generic_form(verify: Any) -> None:
@@ -119,7 +134,7 @@ def test_policy_flow_on_the_2024_banner_reaches_the_ai_form(verify: Any) -> None
     assert result["verdict"] == "available", result["reason"]
     assert result["reason"] == f"form found at {FORM}"
     click = next(s for s in result["steps"] if s["action"] == "click")
-    assert click["detail"].startswith('clicked link "droit d.opposition|oppos|right to object')
+    assert click["detail"].startswith("clicked link (object words)")
     assert f"→ {FORM}" in click["detail"]
     assert click.get("alternative") in (None, 1)  # found by its words, not only its address
 

@@ -222,7 +222,7 @@ def test_scenario_status_and_texts(
 
 
 def test_scenario_names_are_exact() -> None:
-    """SCENARIOS holds exactly the forty-eight documented names with descriptions."""
+    """SCENARIOS holds exactly the forty-nine documented names with descriptions."""
     assert set(SCENARIOS) == {
         "form-available",
         "form-missing",
@@ -259,6 +259,7 @@ def test_scenario_names_are_exact() -> None:
         "whatsapp-form-unavailable",
         "capture-policy-2024",
         "capture-login-wall",
+        "capture-eu-2026",
         "session-expired",
         "stall",
         "redirect-loop",

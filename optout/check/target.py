@@ -81,8 +81,8 @@ async def check_target(r: FlowRunner, seen_at: float | None = None) -> Outcome:
         await asyncio.sleep(POLL_S)
     if r.signals.covered_by is not None:
         return Outcome(StepStatus.BLOCKED, f"the form is covered by {r.signals.covered_by}")
-    if r.forms.password_anywhere or r.forms.login:
-        r.signals.login_form = LOGIN_FORM
+    if r.forms.password_in_content:  # not a top bar's login form: Meta's logged-out pages
+        r.signals.login_form = LOGIN_FORM  # all have one
         return Outcome(StepStatus.BLOCKED, LOGIN_FORM)
     return Outcome(StepStatus.FAILED, "not found: " + ", ".join(not_found or ["the form URL"]))
 

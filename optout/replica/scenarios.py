@@ -76,6 +76,9 @@ SCENARIOS: Final[dict[str, str]] = {
     "banner; forms as in form-available",
     "capture-login-wall": "every path redirects (302) to /login/?next=..., which serves the real "
     "2022 French login-wall capture",
+    "capture-eu-2026": "the Privacy Center's AI page and the privacy policy are the real 2026 "
+    "captures (the EU policy, controller Meta Platforms Ireland Limited); forms as in "
+    "form-available",
     # hostile or broken pages at the form's address (6359191084165019, 712876720715583)
     "stall": "form pages send their head, top bar and heading, then nothing more (the "
     "response never ends; closed when the client leaves, or after 60 s)",
@@ -110,6 +113,8 @@ MODIFIERS: Final[dict[str, str]] = {
 
 CAPTURE_POLICY_2024: Final = "2024-05-21_fb-privacy-policy-printable_ai-objection-banner_mbasic_en"
 CAPTURE_LOGIN_WALL: Final = "2022-08-30_fb-login-wall_fr"
+CAPTURE_GENAI_2026: Final = "2026_fb-privacy-genai_mbasic_en"
+CAPTURE_POLICY_2026: Final = "2026-08-22_fb-privacy-policy-printable_mbasic_en"
 
 
 @dataclass(frozen=True)
@@ -183,6 +188,9 @@ BEHAVIOURS: Final[dict[str, Behaviour]] = {
     ),
     "capture-login-wall": Behaviour(
         gate="login", capture_pages=MappingProxyType({"login": CAPTURE_LOGIN_WALL})
+    ),
+    "capture-eu-2026": Behaviour(
+        capture_pages=MappingProxyType({"genai": CAPTURE_GENAI_2026, "policy": CAPTURE_POLICY_2026})
     ),
     "stall": Behaviour(hostile="stall"),
     "redirect-loop": Behaviour(hostile="redirect_loop"),
