@@ -7,11 +7,10 @@ import json
 import shutil
 import threading
 from collections.abc import Callable, Coroutine, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import pytest
 from click.testing import CliRunner, Result
@@ -90,8 +89,22 @@ class Verified:
 def in_thread(func: Callable[[], T]) -> T:
     """Run `func` in a fresh thread: pytest-playwright's sync API keeps an event loop
     running in the main thread, and optout's async core needs its own."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(func).result()
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = func()
+        except BaseException as exc:  # re-raised in the calling thread
+            box["error"] = exc
+
+    # A daemon thread, joined without an executor: when pytest-timeout interrupts the test,
+    # the test fails at once instead of waiting for the thread on the way out.
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join()
+    if "error" in box:
+        raise box["error"]
+    return cast(T, box["value"])
 
 
 def run_async(coro: Coroutine[Any, Any, T]) -> T:

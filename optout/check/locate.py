@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from playwright.async_api import Error as PlaywrightError
 
+from optout.check.bounded import bounded
 from optout.flow.patterns import compile_pattern
 
 if TYPE_CHECKING:
@@ -88,8 +89,8 @@ async def first_visible(
     base = build(page, spec, include_hidden=not visible)
     href_re = compile_pattern(spec["href"]) if spec.get("href") else None
     try:
-        hrefs = await base.evaluate_all(
-            "els => els.map(e => e.href || e.getAttribute('href') || null)"
+        hrefs = await bounded(
+            base.evaluate_all("els => els.map(e => e.href || e.getAttribute('href') || null)")
         )
     except PlaywrightError:  # page navigating away: nothing to see right now
         return None
@@ -203,7 +204,7 @@ async def forms_seen(page: Page, parts: list[str]) -> FormsSeen:
     cannot say right now)."""
     wanted = {p: FORM_PARTS[p] for p in parts}
     try:
-        data = await page.evaluate(_FORMS_JS, [FORMS, wanted, PASSWORD])
+        data = await bounded(page.evaluate(_FORMS_JS, [FORMS, wanted, PASSWORD]))
     except PlaywrightError:
         return FormsSeen()
     seen = FormsSeen(
@@ -213,8 +214,11 @@ async def forms_seen(page: Page, parts: list[str]) -> FormsSeen:
         found: dict[str, str] = form["found"]
         if form["password"] and ("email" in found or set(found) == set(wanted)):
             seen.login = True
-        if seen.index is None and form["shown"] and not form["password"] and set(found) == set(
-            wanted
+        if (
+            seen.index is None
+            and form["shown"]
+            and not form["password"]
+            and set(found) == set(wanted)
         ):
             seen.index, seen.parts = i, found
     return seen

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from playwright.async_api import Error as PlaywrightError
 
+from optout.check.bounded import bounded
 from optout.check.locate import any_visible, first_visible
 from optout.check.steps import Found
 from optout.check.target import QUOTE_CHARS
@@ -50,7 +51,7 @@ class PageLook:
         url = self.page.url
         if url not in self._langs:
             try:
-                declared = await self.page.evaluate("document.documentElement.lang || ''")
+                declared = await bounded(self.page.evaluate("document.documentElement.lang || ''"))
             except PlaywrightError:
                 return wording.language_of(self.locale)
             declared = declared if isinstance(declared, str) else ""

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from playwright.async_api import Error as PlaywrightError
 
 from optout.browser.origins import MAX_PAGE_REDIRECTS
+from optout.check.bounded import bounded
 from optout.check.results import Navigation
 from optout.check.verdict import Signals
 
@@ -77,7 +78,7 @@ class MainDocument:
         """
         now = time.monotonic()
         try:
-            state = await self.page.evaluate(QUIET_JS)
+            state = await bounded(self.page.evaluate(QUIET_JS))
         except PlaywrightError:
             state = None
         if (

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from playwright.async_api import Error as PlaywrightError
 
+from optout.check.bounded import bounded
 from optout.check.locate import build
 
 if TYPE_CHECKING:
@@ -80,7 +81,7 @@ async def scrub(page: Page, flow: Flow) -> None:
     """
     for locator in mask_locators(page, flow):
         try:
-            await locator.evaluate_all(SCRUB_ELEMENTS_JS, PLACEHOLDER)
+            await bounded(locator.evaluate_all(SCRUB_ELEMENTS_JS, PLACEHOLDER))
         except PlaywrightError:
             continue
-    await page.evaluate(SCRUB_PAGE_JS, [PLACEHOLDER, bool(flow.session)])
+    await bounded(page.evaluate(SCRUB_PAGE_JS, [PLACEHOLDER, bool(flow.session)]))

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING
 
 from playwright.async_api import Error as PlaywrightError
 
+from optout.check.bounded import bounded
+
 if TYPE_CHECKING:
     from playwright.async_api import Page
 
@@ -69,8 +71,8 @@ def classify(eu: list[str], other: list[str], forms: list[str], url: str) -> Reg
 async def region_of(page: Page) -> RegionSeen | None:
     """The region the page shows now; None when it shows none or cannot be read."""
     try:
-        found = await page.evaluate(_JS, [list(EU_CONTROLLERS), list(OTHER_CONTROLLERS),
-                                          list(EU_ONLY_FORMS)])  # fmt: skip
+        names = [list(EU_CONTROLLERS), list(OTHER_CONTROLLERS), list(EU_ONLY_FORMS)]
+        found = await bounded(page.evaluate(_JS, names))
     except PlaywrightError:
         return None
     if not isinstance(found, dict):

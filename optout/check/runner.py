@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from playwright.async_api import Error as PlaywrightError
 
 from optout.browser import sessions
+from optout.check.bounded import bounded
 from optout.check.locate import FormsSeen
 from optout.check.looking import PageLook
 from optout.check.navigation import MainDocument
@@ -348,11 +349,11 @@ class FlowRunner(PageLook):
             # The DOM could not be cleaned: keep no DOM rather than one with personal data.
             return capture
         try:
-            capture.title = " ".join((await self.page.title()).split())
+            capture.title = " ".join((await bounded(self.page.title())).split())
         except PlaywrightError:
             capture.title = ""
         try:
-            capture.html = await self.page.content()
+            capture.html = await bounded(self.page.content())
         except PlaywrightError:
             capture.html = None
         try:

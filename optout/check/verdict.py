@@ -219,8 +219,9 @@ RULES: tuple[Rule, ...] = (
         "form recognised",
         lambda s: s.reached_target and not s.present_not_found and bool(s.present_found),
         Verdict.AVAILABLE,
-        lambda s: f"form found at {s.final_url}" + (
-            f" (by its address and structure; {s.unknown_note})" if s.unknown_note else ""
+        lambda s: (
+            f"form found at {s.final_url}"
+            + (f" (by its address and structure; {s.unknown_note})" if s.unknown_note else "")
         ),
     ),
     (

@@ -24,6 +24,7 @@ from optout.check.events import Listener
 from optout.check.results import RunSummary
 from optout.check.run import CheckerError, RunOptions, Stop, check_sessions, plan, run_flows
 from optout.check.verdict import ExitCode, FailOn, final_exit_code
+from optout.check.workers import default_workers
 from optout.cli.common import BROWSER_PATH, PATHS, fail, flows_dir, flows_or_exit
 from optout.cli.options import parse_sessions, verify_options
 from optout.flow.model import Flow
@@ -273,31 +274,60 @@ def verify(
     show_default=True,
     help="Replica scenario to map the Meta origins to.",
 )
+@click.option(
+    "--locale",
+    "locales",
+    multiple=True,
+    metavar="L",
+    help="Only these locales (repeatable); default: every locale of the flows.",
+)
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=5.0, show_default=True)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=default_workers(),
+    show_default=True,
+    help="Flows run in parallel.",
+)
 @BROWSER_PATH
 def demo(
     paths: tuple[Path, ...],
     recordings: Path,
     scenario: str,
+    locales: tuple[str, ...],
     timeout: float,
+    workers: int,
     browser_path: str | None,
 ) -> None:
     """Run the flows offline against the bundled replica of Meta's pages.
 
     Serves the replica on 127.0.0.1, maps Meta's origins to it with --map-origin, runs
-    the flows, prints the verdict table and where the evidence is. Exits 0 when the
-    run completed, whatever the verdicts.
+    the flows (every flow in every locale, unless told otherwise), prints the verdict
+    table and where the evidence is. Exits 0 when the run completed, whatever the verdicts.
+
+    \b
+    Examples:
+      optout demo
+      optout demo --locale de-DE --locale sk-SK
+      optout demo flows/facebook-policy.yaml --scenario non-eu
     """
     from optout.replica import DEMO_ORIGINS, SCENARIOS, ReplicaServer
 
     if scenario not in SCENARIOS:
         raise click.BadParameter(f"choose one of {', '.join(SCENARIOS)}", param_hint="--scenario")
     flows = flows_or_exit(paths)
+    if not plan(flows, list(locales)):
+        fail(f"no flow has the locale(s) {', '.join(locales)}", ExitCode.BAD_INPUT)
     with ReplicaServer() as server:
         origin = server.origin_for(scenario)
         maps = [OriginMap.parse(f"{src}={origin}") for src in DEMO_ORIGINS]
         click.echo(f"replica at {server.url}; scenario {scenario!r}", err=True)
         options = RunOptions(
-            recordings=recordings, maps=maps, timeout=timeout, browser_path=browser_path, workers=2
+            recordings=recordings,
+            locales=list(locales),
+            maps=maps,
+            timeout=timeout,
+            browser_path=browser_path,
+            workers=workers,
         )
         execute(flows, options, PublishTargets())
