@@ -135,6 +135,7 @@ def verify(replica: ReplicaServer, tmp_path: Path) -> Any:
         recordings: Path | None = None,
         timeout: float = 4,
         origin: str | None = None,
+        page_timeout: float | None = None,
     ) -> Verified:
         recordings = recordings or tmp_path / "recordings"
         out = tmp_path / f"summary-{len(list(tmp_path.glob('summary-*')))}.json"
@@ -164,6 +165,8 @@ def verify(replica: ReplicaServer, tmp_path: Path) -> Any:
         # pages are written out in full (the language matrix has its own tests); None, all
         for loc in [locale] if isinstance(locale, str) else locale or []:
             args += ["--locale", loc]
+        if page_timeout is not None:
+            args += ["--page-timeout", str(page_timeout)]
         if "--workers" not in extra:
             # The default is 3 per core; two pytest workers each running that many pages on
             # this 2-core machine would make the short timeouts of the tests flaky.

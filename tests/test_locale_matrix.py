@@ -45,6 +45,7 @@ def _run(
         "0",
         locale=LOCALES,
         timeout=6,
+        page_timeout=90,  # a page load may take long on a busy machine; the steps wait 6 s
     )
     got = {(r["flow"], r["locale"]): r for r in run.summary["results"]}
     assert set(got) == {(path.stem, loc) for path in flows for loc in LOCALES}

@@ -65,6 +65,7 @@ def test_unwritable_recordings_get_one_line_and_exit_3(tmp_path: Path) -> None:
         (["verify", "--map-origin", "https://www.facebook.com"], "expected FROM=TO"),
         (["verify", "--retries", "-1"], "-1 is not in the range x>=0"),
         (["verify", "--timeout", "0"], "0.0 is not in the range x>=0.1"),
+        (["verify", "--page-timeout", "0"], "0.0 is not in the range x>=0.1"),
         (["verify", "--workers", "zero"], "'zero' is not a valid integer"),
         (["verify", "--locale", "ga-IE"], "no flow has the locale(s) ga-IE"),
         (["verify", "no/such/file.yaml"], "no/such/file.yaml:0: no such file or folder"),

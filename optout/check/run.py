@@ -69,6 +69,8 @@ class RunOptions:
     proxies: list[Proxy] = field(default_factory=list)
     """`--proxy` values: the network exit of each locale's browser contexts."""
     timeout: float | None = None
+    page_timeout: float | None = None
+    """`--page-timeout`: seconds for a page load, apart from `timeout` (the steps')."""
     retries: int = 0
     confirm: int = 1
     """Re-runs that must agree before a changed verdict counts."""
@@ -173,10 +175,11 @@ async def _attempt(
     storage_state: Path | None,
 ) -> tuple[FlowResult, FinalCapture]:
     """One attempt of one flow in a fresh browser context."""
-    timeouts = (
-        Timeouts(step=options.timeout, navigation=options.timeout, forced=True)
-        if options.timeout
-        else Timeouts()
+    default = Timeouts()
+    timeouts = Timeouts(
+        step=options.timeout or default.step,
+        navigation=options.page_timeout or options.timeout or default.navigation,
+        forced=options.timeout is not None,
     )
     browser = await pool.get(slot)
     context = await browser.new_context(
@@ -348,6 +351,7 @@ async def run_flows(
             "map_origin": [f"{m.source}={m.target}" for m in options.maps],
             "proxy": proxy.recorded(options.proxies),
             "timeout": options.timeout,
+            "page_timeout": options.page_timeout,
             "retries": options.retries,
             "confirm": options.confirm,
             "workers": options.workers,

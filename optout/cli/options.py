@@ -151,6 +151,13 @@ OPTIONS = [
         "step, 30 s per page load, or the flow's own).",
     ),
     click.option(
+        "--page-timeout",
+        type=click.FloatRange(min=0.1),
+        metavar="SECONDS",
+        help="Wait this long for a page to load, whatever --timeout says (a slow proxy or "
+        "network: the steps keep their own wait).",
+    ),
+    click.option(
         "--retries",
         type=click.IntRange(min=0),
         default=0,

@@ -6,7 +6,7 @@ Tests map ``https://www.facebook.com`` (and the other Meta hosts in :data:`DEMO_
 
 from typing import Final
 
-from optout.replica.scenarios import MODIFIERS, SCENARIOS
+from optout.replica.names import MODIFIERS, SCENARIOS
 from optout.replica.server import ReplicaServer
 
 # The origins of Meta's pages that `optout demo` (and the tests) map to the replica: every
