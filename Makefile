@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install browser xvfb test lint lint-quick demo clean bench
+.PHONY: install browser xvfb test test-matrix lint lint-quick demo clean bench
 
 install: $(STAMP) browser xvfb
 
@@ -59,6 +59,10 @@ test: install lint-quick
 lint: install
 	$(BIN)/ruff check optout tests
 	$(BIN)/mypy
+
+# Every shipped flow in every locale on the truth states: about 25 minutes on 2 cores.
+test-matrix: install
+	$(BIN)/python -m pytest -n 2 -m full_matrix --timeout=1800 tests/test_locale_matrix.py
 
 demo: install
 	$(BIN)/optout demo

@@ -6,11 +6,13 @@ names and links, and the verdict rules are a pure table.
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
 import pytest
 from conftest import FLOWS, invoke
+from playwright.sync_api import Page
 
 from optout.check.region import EU, NON_EU, classify
 from optout.check.verdict import Signals, Verdict, decide
@@ -172,3 +174,19 @@ def test_the_readme_shows_the_policy_flow_as_shipped() -> None:
     readme = (FLOWS.parent / "README.md").read_text()
     shipped = (FLOWS / "facebook-policy.yaml").read_text()
     assert f"```yaml\n{shipped}```" in readme
+
+
+def test_every_catalogue_pattern_works_as_a_chained_locator(page: Page) -> None:
+    """Each key's pattern in each language, made tolerant and chained as the checker chains
+    it (`>> nth=0`), is a selector Chromium accepts and finds its own source text with (a
+    class that listed a quote twice once broke Playwright's selector parser)."""
+    for code, language in wording.catalogue().items():
+        for key in language.words:
+            for entry in language.words[key]:
+                page.set_content(f"<p>{html.escape(entry.text)}</p>")
+                for pattern in entry.patterns():
+                    found = page.get_by_text(compile_pattern(pattern))
+                    assert found.nth(0).is_visible(), (code, key, entry.text, pattern)
+            combined = wording.pattern(key, code)  # every entry of the key, as looked for
+            if combined is not None:
+                page.get_by_text(compile_pattern(combined)).nth(0).count()  # parses

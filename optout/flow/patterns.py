@@ -23,6 +23,7 @@ def tolerant(pattern: str) -> str:
     out: list[str] = []
     in_class = False
     escaped = False
+    added = ""  # the apostrophes already in the class being read (each goes in once)
     for ch in pattern:
         if escaped:
             out.append(ch)
@@ -37,14 +38,17 @@ def tolerant(pattern: str) -> str:
                 in_class = False
                 out.append(ch)
             elif ch in APOSTROPHES:
-                out.append(APOSTROPHES)
+                # once each: a class that lists the same quote twice breaks Playwright's
+                # selector parser when the locator is chained (`>> nth=0`)
+                out.append("".join(a for a in APOSTROPHES if a not in added))
+                added += APOSTROPHES
             elif ch == " ":
                 out.append(SPACES)
             else:
                 out.append(TWINS.get(ch, ch))
             continue
         if ch == "[":
-            in_class = True
+            in_class, added = True, ""
             out.append(ch)
         elif ch in APOSTROPHES:
             out.append(f"[{APOSTROPHES}]")
