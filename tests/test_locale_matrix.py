@@ -79,8 +79,8 @@ def _run(
         "--confirm",
         "0",
         locale=None,
-        timeout=6,
-        page_timeout=90,  # a page load may take long on a busy machine; the steps wait 6 s
+        timeout=4,
+        page_timeout=90,  # a page load may take long on a busy machine; the steps wait 4 s
     )
     got = {(r["flow"], r["locale"]): r for r in run.summary["results"]}
     assert set(got) == {(path.stem, loc) for path, loc in pairs}
