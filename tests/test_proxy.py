@@ -115,7 +115,7 @@ def test_the_browser_goes_out_through_the_proxy_with_its_login(
     monkeypatch.setenv("OPTOUT_PROXY_USERNAME", LOGIN[0])
     monkeypatch.setenv("OPTOUT_PROXY_PASSWORD", LOGIN[1])
     with running_proxy(login=LOGIN) as server:
-        run = verify(FORM, "form-available", "--proxy", server.url, timeout=15)
+        run = verify(FORM, "form-available", "--proxy", server.url, timeout=6, page_timeout=90)
     assert run.verdicts() == {("facebook-form", "en-GB"): "available"}, run.result.output
     through = [s for s in server.seen if s[2] == server.expected_authorization()]
     assert through, server.seen
