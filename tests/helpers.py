@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import html
 import json
+import threading
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import Message
 from pathlib import Path
+from socketserver import BaseServer
 from typing import Any
 
 from optout.check.results import FlowResult, RunSummary, StepRecord, StepStatus
@@ -159,3 +163,16 @@ def fetch(
             return Result(response.status, response.headers, response.read().decode("utf-8"))
     except urllib.error.HTTPError as err:
         return Result(err.code, err.headers, err.read().decode("utf-8"))
+
+
+@contextmanager
+def serving(server: BaseServer) -> Iterator[None]:
+    """Serve `server` in a daemon thread for the duration of the block, then close it."""
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

@@ -7,7 +7,6 @@ import email
 import email.policy
 import json
 import socket
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from helpers import serving
 from PIL import Image
 
 from optout.check.results import FlowResult, RunSummary
@@ -78,14 +78,8 @@ def http_inbox(status: int = 200) -> Iterator[Inbox]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     inbox.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(server):
         yield inbox
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 def free_port() -> int:

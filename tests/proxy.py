@@ -7,13 +7,14 @@ from __future__ import annotations
 import base64
 import select
 import socket
-import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
+
+from helpers import serving
 
 HOP_BY_HOP = {"connection", "proxy-connection", "proxy-authorization", "keep-alive", "host"}
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -108,10 +109,5 @@ class _Handler(BaseHTTPRequestHandler):
 def running_proxy(login: tuple[str, str] | None = None) -> Iterator[Proxy]:
     """A proxy serving in a thread for the duration of the block."""
     proxy = Proxy(login)
-    thread = threading.Thread(target=proxy.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(proxy):
         yield proxy
-    finally:
-        proxy.shutdown()
-        proxy.server_close()

@@ -4,37 +4,35 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
 from optout.browser import sessions
-from optout.browser.origins import MappingError, OriginMap
+from optout.browser.origins import OriginMap
 from optout.browser.pool import Endpoint, parse_endpoint
-from optout.browser.proxy import Proxy, ProxyError
+from optout.browser.proxy import Proxy
 from optout.check.shard import parse_shard
 from optout.check.verdict import FailOn
 from optout.check.workers import default_workers
 from optout.cli.common import BROWSER_PATH
 from optout.outputs.targets import TargetError, check_urls, load_config, split_urls
 
-
-def _parse_maps(
-    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
-) -> list[OriginMap]:
-    try:
-        return [OriginMap.parse(v) for v in values]
-    except MappingError as exc:
-        raise click.BadParameter(str(exc)) from None
+T = TypeVar("T")
 
 
-def _parse_proxies(
-    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
-) -> list[Proxy]:
-    try:
-        return [Proxy.parse(v) for v in values]
-    except ProxyError as exc:
-        raise click.BadParameter(str(exc)) from None
+def _each(
+    parse: Callable[[str], T],
+) -> Callable[[click.Context, click.Parameter, tuple[str, ...]], list[T]]:
+    """A callback for a repeatable option: every value parsed, or one usage error."""
+
+    def callback(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> list[T]:
+        try:
+            return [parse(v) for v in values]
+        except ValueError as exc:  # MappingError, ProxyError
+            raise click.BadParameter(str(exc)) from None
+
+    return callback
 
 
 def _parse_shard(
@@ -127,7 +125,7 @@ OPTIONS = [
         "--map-origin",
         "maps",
         multiple=True,
-        callback=_parse_maps,
+        callback=_each(OriginMap.parse),
         metavar="FROM=TO",
         help="Serve origin FROM from TO (repeatable), e.g. "
         "https://www.facebook.com=http://127.0.0.1:8765/form-missing",
@@ -136,7 +134,7 @@ OPTIONS = [
         "--proxy",
         "proxies",
         multiple=True,
-        callback=_parse_proxies,
+        callback=_each(Proxy.parse),
         metavar="[LOCALE=]URL",
         help="Go out through this proxy (http, https or socks5://host:port), for every locale "
         "or, as LOCALE=URL, for one (repeatable). Meta serves each region its own pages: "
